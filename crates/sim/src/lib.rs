@@ -1,0 +1,1 @@
+//! strata-sim: placeholder being written now.
