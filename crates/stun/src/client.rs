@@ -139,6 +139,9 @@ struct Transaction {
     method: Method,
     request: Vec<u8>,
     key: Option<Key>,
+    // Long-term credentials (the request carries REALM): a 400/401/438 answer may come
+    // without integrity (RFC 8489 §9.2.5). Short-term: every response must carry it (§9.1.4).
+    long_term: bool,
     rto: Duration,
     sent: u32,
     // When to retransmit or give up; `None` while a transmission is queued.
@@ -232,6 +235,10 @@ impl Client {
             method: request.method,
             request: bytes,
             key,
+            long_term: request
+                .attributes
+                .iter()
+                .any(|a| matches!(a, Attribute::Realm(_))),
             rto: request.rto.unwrap_or(self.config.rto),
             sent: 0,
             deadline: None,
@@ -291,7 +298,7 @@ impl Client {
             return Ok(());
         }
         if let Some(key) = &t.key
-            && !authentic(&msg, key)
+            && !authentic(&msg, key, t.long_term)
         {
             self.stats.bad_integrity += 1;
             return Ok(());
@@ -417,9 +424,11 @@ impl Client {
 }
 
 /// RFC 8489 §9.1.4, §9.2.5: a response to an authenticated request must carry a valid tag of
-/// the same kind. Error responses 400, 401 and 438 are accepted without one (servers send
-/// them when they could not authenticate the request) but never with a bad one.
-fn authentic(msg: &Message<&[u8]>, key: &Key) -> bool {
+/// the same kind. With long-term credentials, error responses 400, 401 and 438 are accepted
+/// without one (servers send them when they could not authenticate the request) but never
+/// with a bad one. With short-term credentials (ICE) nothing unauthenticated is accepted, so
+/// an off-path attacker who learns a transaction id cannot fail a check with a forged 401.
+fn authentic(msg: &Message<&[u8]>, key: &Key, long_term: bool) -> bool {
     let (present, ok) = match key {
         Key::Sha1(k) => (msg.has_integrity(), msg.verify_integrity_with(k).is_ok()),
         Key::Sha256(k) => (
@@ -430,7 +439,8 @@ fn authentic(msg: &Message<&[u8]>, key: &Key) -> bool {
     if present {
         return ok;
     }
-    msg.message_type().class == Class::ErrorResponse
+    long_term
+        && msg.message_type().class == Class::ErrorResponse
         && matches!(
             msg.error_code(),
             Some((
@@ -686,21 +696,34 @@ mod tests {
     }
 
     #[test]
-    fn unauthenticated_401_is_accepted_but_other_errors_are_not() {
+    fn unauthenticated_401_is_accepted_only_with_long_term_credentials() {
         let now = base();
-        let req = Request::new(Method::ALLOCATE).with_integrity(Integrity::Sha1(b"k"));
-        for (code, delivered) in [
-            (ErrorCode::UNAUTHENTICATED, true),
-            (ErrorCode::FORBIDDEN, false),
+        let long_term = [Attribute::Realm("strata.test")];
+        let lt = Request::new(Method::ALLOCATE)
+            .with_attributes(&long_term)
+            .with_integrity(Integrity::Sha1(b"k"));
+        let st = Request::new(Method::BINDING).with_integrity(Integrity::Sha1(b"k"));
+        for (req, code, delivered) in [
+            (lt, ErrorCode::UNAUTHENTICATED, true),
+            (lt, ErrorCode::STALE_NONCE, true),
+            (lt, ErrorCode::FORBIDDEN, false),
+            (st, ErrorCode::UNAUTHENTICATED, false),
+            (st, ErrorCode::BAD_REQUEST, false),
         ] {
             let mut c = client();
             let id = c.start(now, addr(SERVER), req).unwrap();
             let mut buf = Vec::new();
-            let mut b = MessageBuilder::new(&mut buf, Class::ErrorResponse, Method::ALLOCATE, id);
+            let mut b = MessageBuilder::new(&mut buf, Class::ErrorResponse, req.method, id);
             b.add(&Attribute::ErrorCode { code, reason: "" });
             b.finish().unwrap();
             c.handle_packet(now, addr(SERVER), &buf).unwrap();
-            assert_eq!(c.poll_event().is_some(), delivered, "{code:?}");
+            assert_eq!(
+                c.poll_event().is_some(),
+                delivered,
+                "{:?} {code:?}",
+                req.method
+            );
+            assert_eq!(c.stats().bad_integrity, u64::from(!delivered));
         }
     }
 
