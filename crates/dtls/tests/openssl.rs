@@ -1,0 +1,414 @@
+//! Interop with OpenSSL 3 (`openssl s_server` / `s_client -dtls1_2`) over loopback UDP, both
+//! roles: mutual ECDSA authentication, use_srtp, the RFC 5705 exporter compared with
+//! OpenSSL's `-keymatexport`, and application data both ways.
+//!
+//! Needs the `openssl` binary (`cargo xtask setup` installs it); fails, never skips, without it.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, UdpSocket};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use strata_dtls::*;
+
+#[allow(clippy::disallowed_methods)] // interop tests run on the wall clock
+fn wall() -> Instant {
+    Instant::now()
+}
+
+struct Openssl {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Drop for Openssl {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Openssl {
+    fn spawn(args: &[String]) -> Self {
+        let mut child = Command::new("openssl")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the `openssl` binary is missing: run `cargo xtask setup`");
+        let (tx, rx) = channel();
+        let out = child.stdout.take().unwrap();
+        let err = child.stderr.take().unwrap();
+        let tx2 = tx.clone();
+        #[allow(clippy::disallowed_methods)] // a test reads the child's pipes
+        std::thread::spawn(move || {
+            for l in BufReader::new(out).lines().map_while(Result::ok) {
+                let _ = tx.send(l);
+            }
+        });
+        #[allow(clippy::disallowed_methods)] // a test reads the child's pipes
+        std::thread::spawn(move || {
+            for l in BufReader::new(err).lines().map_while(Result::ok) {
+                let _ = tx2.send(format!("stderr: {l}"));
+            }
+        });
+        let stdin = child.stdin.take();
+        Self {
+            child,
+            stdin,
+            lines: rx,
+            seen: Vec::new(),
+        }
+    }
+
+    fn gather(&mut self) {
+        while let Ok(l) = self.lines.try_recv() {
+            self.seen.push(l);
+        }
+    }
+
+    fn has(&mut self, needle: &str) -> bool {
+        self.gather();
+        self.seen.iter().any(|l| l.contains(needle))
+    }
+
+    fn keying_material(&mut self) -> Option<Vec<u8>> {
+        self.gather();
+        let l = self.seen.iter().find(|l| l.contains("Keying material:"))?;
+        hex::decode(l.split(':').nth(1)?.trim()).ok()
+    }
+}
+
+struct Setup {
+    dir: std::path::PathBuf,
+    their_fp: Fingerprint,
+}
+
+fn openssl_cert(tag: &str) -> Setup {
+    let dir = std::env::temp_dir().join(format!("strata-dtls-{}-{tag}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let st = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "k.pem",
+            "-out",
+            "c.pem",
+            "-subj",
+            "/CN=WebRTC",
+            "-days",
+            "30",
+        ])
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("the `openssl` binary is missing: run `cargo xtask setup`");
+    assert!(st.success());
+    let st = Command::new("openssl")
+        .args(["x509", "-in", "c.pem", "-outform", "DER", "-out", "c.der"])
+        .current_dir(&dir)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let der = std::fs::read(dir.join("c.der")).unwrap();
+    Setup {
+        their_fp: Fingerprint::of(FingerprintAlgorithm::Sha256, &der),
+        dir,
+    }
+}
+
+fn free_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Drives `conn` over `sock` until `done` or the deadline; returns the peer address.
+fn drive(
+    conn: &mut Connection,
+    sock: &UdpSocket,
+    peer: &mut Option<SocketAddr>,
+    events: &mut Vec<Event>,
+    ossl: &mut Openssl,
+    secs: u64,
+    mut done: impl FnMut(&Connection, &[Event], &mut Openssl) -> bool,
+) {
+    let deadline = wall() + Duration::from_secs(secs);
+    let mut buf = Vec::new();
+    let mut rx = vec![0u8; 65536];
+    loop {
+        let now = wall();
+        conn.handle_timeout(now);
+        if let Some(p) = *peer {
+            while conn.poll_transmit(now, &mut buf).is_some() {
+                sock.send_to(&buf, p).unwrap();
+            }
+        }
+        while let Some(e) = conn.poll_event() {
+            events.push(e);
+        }
+        if done(conn, events, ossl) {
+            return;
+        }
+        assert!(
+            wall() < deadline,
+            "timed out: {conn:?}\nevents {events:?}\npeer said:\n{}",
+            {
+                ossl.gather();
+                ossl.seen.join("\n")
+            }
+        );
+        let wait = conn
+            .poll_timeout()
+            .map_or(Duration::from_millis(20), |t| {
+                t.saturating_duration_since(now)
+            })
+            .clamp(Duration::from_millis(1), Duration::from_millis(20));
+        sock.set_read_timeout(Some(wait)).unwrap();
+        if let Ok((n, from)) = sock.recv_from(&mut rx) {
+            *peer = Some(from);
+            let _ = conn.handle_packet(wall(), &rx[..n]);
+        }
+    }
+}
+
+fn our_config(s: &Setup, seed: u8) -> (Config, Certificate) {
+    // OpenSSL checks validity dates (and then ignores the error): use the real date.
+    #[allow(clippy::disallowed_methods)]
+    let unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let cert = Certificate::generate([seed; 32], unix);
+    let cfg = Config::new(cert.clone())
+        .with_remote_fingerprints(vec![s.their_fp.clone()])
+        .with_seed([seed + 1; 32]);
+    (cfg, cert)
+}
+
+fn common_args(s: &Setup, srtp: &str, groups: &str) -> Vec<String> {
+    common_args_cipher(s, srtp, groups, "ECDHE-ECDSA-AES128-GCM-SHA256")
+}
+
+fn common_args_cipher(s: &Setup, srtp: &str, groups: &str, cipher: &str) -> Vec<String> {
+    let d = s.dir.to_str().unwrap();
+    [
+        "-dtls1_2",
+        "-cert",
+        &format!("{d}/c.pem"),
+        "-key",
+        &format!("{d}/k.pem"),
+        "-use_srtp",
+        srtp,
+        "-keymatexport",
+        "EXTRACTOR-dtls_srtp",
+        "-keymatexportlen",
+        "60",
+        "-cipher",
+        cipher,
+        "-groups",
+        groups,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+fn exchange_data(
+    conn: &mut Connection,
+    sock: &UdpSocket,
+    peer: &mut Option<SocketAddr>,
+    events: &mut Vec<Event>,
+    ossl: &mut Openssl,
+) {
+    // Ours -> OpenSSL (it prints what it receives).
+    conn.send(b"hello from strata\n").unwrap();
+    drive(conn, sock, peer, events, ossl, 10, |_, _, o| {
+        o.has("hello from strata")
+    });
+    // OpenSSL -> ours (it sends what it reads on stdin).
+    let stdin = ossl.stdin.as_mut().unwrap();
+    stdin.write_all(b"hello from openssl\n").unwrap();
+    stdin.flush().unwrap();
+    drive(conn, sock, peer, events, ossl, 10, |_, ev, _| {
+        ev.iter()
+            .any(|e| matches!(e, Event::ApplicationData(d) if d.starts_with(b"hello from openssl")))
+    });
+}
+
+fn check_exporter(conn: &Connection, events: &[Event], ossl: &mut Openssl, profile: SrtpProfileId) {
+    let theirs = ossl
+        .keying_material()
+        .expect("openssl printed its keying material");
+    let mut ours = [0u8; 60];
+    conn.export_keying_material(SRTP_EXPORTER_LABEL, &mut ours)
+        .unwrap();
+    assert_eq!(
+        theirs,
+        ours.to_vec(),
+        "RFC 5705 exporter output differs from OpenSSL's"
+    );
+    let k = events
+        .iter()
+        .find_map(|e| match e {
+            Event::SrtpKeyingMaterial(k) => Some(k.clone()),
+            _ => None,
+        })
+        .expect("SRTP keying material event");
+    assert_eq!(k.profile, profile);
+    // PRF output is prefix-consistent: the profile-sized material starts like the 60 bytes.
+    let n = k.material.len().min(60);
+    assert_eq!(&k.material[..n], &ours[..n]);
+    assert_eq!(k.material.len(), profile.keying_material_len().unwrap());
+}
+
+#[test]
+fn openssl_s_server_with_strata_client() {
+    for (groups, srtp, profile, cipher, suite) in [
+        (
+            "P-256",
+            "SRTP_AES128_CM_SHA1_80",
+            SrtpProfileId::AES128_CM_HMAC_SHA1_80,
+            "ECDHE-ECDSA-AES128-GCM-SHA256",
+            CipherSuite::ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        ),
+        (
+            "X25519:P-256",
+            "SRTP_AEAD_AES_128_GCM",
+            SrtpProfileId::AEAD_AES_128_GCM,
+            "ECDHE-ECDSA-AES256-GCM-SHA384",
+            CipherSuite::ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        ),
+        (
+            "X25519:P-256",
+            "SRTP_AEAD_AES_256_GCM",
+            SrtpProfileId::AEAD_AES_256_GCM,
+            "ECDHE-ECDSA-CHACHA20-POLY1305",
+            CipherSuite::ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        ),
+    ] {
+        let s = openssl_cert("srv");
+        let port = free_port();
+        let mut args: Vec<String> = vec![
+            "s_server".into(),
+            "-accept".into(),
+            format!("127.0.0.1:{port}"),
+            "-Verify".into(),
+            "1".into(),
+        ];
+        args.extend(common_args_cipher(&s, srtp, groups, cipher));
+        let mut ossl = Openssl::spawn(&args);
+        std::thread::sleep(Duration::from_millis(300));
+        let (cfg, _) = our_config(&s, 10);
+        let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let mut peer = Some(SocketAddr::from(([127, 0, 0, 1], port)));
+        let mut conn = Connection::new(cfg, Role::Client, wall());
+        let mut events = Vec::new();
+        drive(
+            &mut conn,
+            &sock,
+            &mut peer,
+            &mut events,
+            &mut ossl,
+            15,
+            |c, _, o| c.is_connected() && o.keying_material().is_some(),
+        );
+        assert_eq!(conn.cipher_suite(), Some(suite));
+        check_exporter(&conn, &events, &mut ossl, profile);
+        exchange_data(&mut conn, &sock, &mut peer, &mut events, &mut ossl);
+        conn.close();
+        let mut buf = Vec::new();
+        while conn.poll_transmit(wall(), &mut buf).is_some() {
+            sock.send_to(&buf, peer.unwrap()).unwrap();
+        }
+    }
+}
+
+#[test]
+fn openssl_s_client_with_strata_server() {
+    for (groups, srtp, profile, cookies) in [
+        (
+            "X25519:P-256",
+            "SRTP_AES128_CM_SHA1_80",
+            SrtpProfileId::AES128_CM_HMAC_SHA1_80,
+            true,
+        ),
+        (
+            "P-256",
+            "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80",
+            SrtpProfileId::AEAD_AES_128_GCM,
+            false,
+        ),
+    ] {
+        let s = openssl_cert("cli");
+        let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = sock.local_addr().unwrap().port();
+        let mut args: Vec<String> = vec![
+            "s_client".into(),
+            "-connect".into(),
+            format!("127.0.0.1:{port}"),
+        ];
+        args.extend(common_args(&s, srtp, groups));
+        let (mut cfg, _) = our_config(&s, 20);
+        cfg.hello_verify = cookies;
+        let mut conn = Connection::new(cfg, Role::Server, wall());
+        let mut ossl = Openssl::spawn(&args);
+        let mut peer = None;
+        let mut events = Vec::new();
+        drive(
+            &mut conn,
+            &sock,
+            &mut peer,
+            &mut events,
+            &mut ossl,
+            15,
+            |c, _, o| c.is_connected() && o.keying_material().is_some(),
+        );
+        check_exporter(&conn, &events, &mut ossl, profile);
+        exchange_data(&mut conn, &sock, &mut peer, &mut events, &mut ossl);
+    }
+}
+
+#[test]
+fn openssl_client_with_wrong_fingerprint_gets_bad_certificate() {
+    let s = openssl_cert("bad");
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = sock.local_addr().unwrap().port();
+    let mut args: Vec<String> = vec![
+        "s_client".into(),
+        "-connect".into(),
+        format!("127.0.0.1:{port}"),
+    ];
+    args.extend(common_args(&s, "SRTP_AES128_CM_SHA1_80", "X25519:P-256"));
+    let (mut cfg, _) = our_config(&s, 30);
+    cfg.remote_fingerprints =
+        vec![Certificate::generate([77; 32], 0).fingerprint(FingerprintAlgorithm::Sha256)];
+    let mut conn = Connection::new(cfg, Role::Server, wall());
+    let mut ossl = Openssl::spawn(&args);
+    let mut peer = None;
+    let mut events = Vec::new();
+    drive(
+        &mut conn,
+        &sock,
+        &mut peer,
+        &mut events,
+        &mut ossl,
+        15,
+        |c, _, o| c.error().is_some() && o.has("bad certificate"),
+    );
+    assert_eq!(conn.error(), Some(Error::FingerprintMismatch));
+    assert!(!events.iter().any(|e| matches!(e, Event::Connected { .. })));
+}
