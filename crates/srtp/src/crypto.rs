@@ -1,0 +1,242 @@
+//! Session keys and the transforms' primitives, prepared once per context: AES key
+//! schedules, HMAC inner/outer states, GCM hash keys. Per packet only an IV is built.
+
+use aes::cipher::{BlockCipherEncrypt, KeyInit};
+use aes::{Aes128, Aes192, Aes256};
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+
+use crate::Error;
+use crate::profile::{CipherKind, Profile};
+
+pub(crate) type HmacSha1 = Hmac<Sha1>;
+
+/// SRTP key derivation labels (RFC 3711 §4.3.2, RFC 6904 §4.3).
+pub(crate) mod label {
+    pub const RTP_ENC: u8 = 0;
+    pub const RTP_AUTH: u8 = 1;
+    pub const RTP_SALT: u8 = 2;
+    pub const RTCP_ENC: u8 = 3;
+    pub const RTCP_AUTH: u8 = 4;
+    pub const RTCP_SALT: u8 = 5;
+}
+
+/// Session authentication key length for HMAC-SHA1 (RFC 3711 §8.2: 160 bits).
+const AUTH_KEY_LEN: usize = 20;
+
+/// An AES key schedule of any size.
+#[derive(Clone)]
+pub(crate) enum Aes {
+    A128(Aes128),
+    A192(Aes192),
+    A256(Aes256),
+}
+
+impl Aes {
+    pub(crate) fn new(key: &[u8]) -> Result<Self, Error> {
+        Ok(match key.len() {
+            16 => Aes::A128(Aes128::new_from_slice(key).map_err(|_| Error::KeyLength)?),
+            24 => Aes::A192(Aes192::new_from_slice(key).map_err(|_| Error::KeyLength)?),
+            32 => Aes::A256(Aes256::new_from_slice(key).map_err(|_| Error::KeyLength)?),
+            _ => return Err(Error::KeyLength),
+        })
+    }
+
+    /// Encrypts blocks in place, in one call to the AES backend.
+    pub(crate) fn encrypt_blocks(&self, blocks: &mut [Block]) {
+        match self {
+            Aes::A128(a) => a.encrypt_blocks(blocks),
+            Aes::A192(a) => a.encrypt_blocks(blocks),
+            Aes::A256(a) => a.encrypt_blocks(blocks),
+        }
+    }
+
+    /// XORs `buf` with the AES counter-mode keystream starting at block `iv`
+    /// (RFC 3711 §4.1.1: a 128-bit big-endian counter). The counter blocks of up to
+    /// [`CHUNK`] blocks go to the AES backend in one call.
+    pub(crate) fn ctr(&self, iv: &[u8; 16], buf: &mut [u8]) {
+        let mut blocks = [Block::default(); CHUNK];
+        let mut ctr = u128::from_be_bytes(*iv);
+        for chunk in buf.chunks_mut(CHUNK * 16) {
+            let count = chunk.len().div_ceil(16);
+            for b in &mut blocks[..count] {
+                *b = ctr.to_be_bytes().into();
+                ctr = ctr.wrapping_add(1);
+            }
+            self.encrypt_blocks(&mut blocks[..count]);
+            xor_keystream(chunk, &blocks[..count]);
+        }
+    }
+}
+
+/// One AES block.
+pub(crate) type Block = aes::Block;
+
+/// Blocks per call to the AES backend: 1.5 KiB, the payload of a whole 1500-byte packet.
+pub(crate) const CHUNK: usize = 96;
+
+/// `data ^= keystream`, 16 bytes at a time.
+pub(crate) fn xor_keystream(data: &mut [u8], keystream: &[Block]) {
+    let mut chunks = data.chunks_exact_mut(16);
+    let mut ks = keystream.iter();
+    for (d, k) in (&mut chunks).zip(&mut ks) {
+        let k: [u8; 16] = (*k).into();
+        let x = u128::from_ne_bytes((&*d).try_into().expect("invariant: 16-byte chunk"))
+            ^ u128::from_ne_bytes(k);
+        d.copy_from_slice(&x.to_ne_bytes());
+    }
+    let tail = chunks.into_remainder();
+    if let Some(k) = ks.next() {
+        for (d, k) in tail.iter_mut().zip(k.iter()) {
+            *d ^= k;
+        }
+    }
+}
+
+/// AES-GCM with a 16-byte tag, either key size (RFC 7714 §14).
+#[derive(Clone)]
+pub(crate) struct Gcm(crate::gcm::AesGcm);
+
+pub(crate) const GCM_TAG: usize = crate::gcm::TAG;
+
+impl Gcm {
+    pub(crate) fn new(key: &[u8]) -> Result<Self, Error> {
+        crate::gcm::AesGcm::new(key).map(Gcm)
+    }
+
+    pub(crate) fn seal(&self, nonce: &[u8; 12], aad: &[u8], buf: &mut [u8]) -> [u8; GCM_TAG] {
+        self.0.seal(nonce, aad, buf)
+    }
+
+    pub(crate) fn open(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        buf: &mut [u8],
+        tag: &[u8; GCM_TAG],
+    ) -> Result<(), Error> {
+        self.0.open(nonce, aad, buf, tag)
+    }
+}
+
+/// RFC 3711 §4.3.1 and §4.3.3 with a key derivation rate of 0: the AES-CM keystream under
+/// the master key, with IV = (master_salt XOR label << 48) || 0x0000. A 12-byte GCM master
+/// salt is padded with zeros on the right to 112 bits (RFC 7714 §11).
+pub(crate) fn derive(master: &Aes, master_salt: &[u8], label: u8, out: &mut [u8]) {
+    let mut iv = [0u8; 16];
+    iv[..master_salt.len()].copy_from_slice(master_salt);
+    iv[7] ^= label;
+    out.fill(0);
+    master.ctr(&iv, out);
+}
+
+/// The cipher part of one direction's SRTP or SRTCP keys.
+// One per context: keeping the key schedule inline saves a pointer chase per packet.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone)]
+pub(crate) enum Cipher {
+    AesCm { aes: Aes, salt: [u8; 14] },
+    AesGcm { gcm: Gcm, salt: [u8; 12] },
+    Null,
+}
+
+/// The session keys of SRTP or of SRTCP: cipher, prepared HMAC state and tag length.
+#[derive(Clone)]
+pub(crate) struct Keys {
+    pub cipher: Cipher,
+    pub auth: Option<HmacSha1>,
+    pub tag_len: usize,
+}
+
+impl Keys {
+    /// Derives the SRTP (labels 0, 1, 2) or SRTCP (labels 3, 4, 5) session keys.
+    pub(crate) fn derive(
+        profile: Profile,
+        master: &Aes,
+        master_salt: &[u8],
+        rtcp: bool,
+    ) -> Result<Self, Error> {
+        let (l_enc, l_auth, l_salt) = if rtcp {
+            (label::RTCP_ENC, label::RTCP_AUTH, label::RTCP_SALT)
+        } else {
+            (label::RTP_ENC, label::RTP_AUTH, label::RTP_SALT)
+        };
+        let mut key = [0u8; 32];
+        let key = &mut key[..profile.master_key_len()];
+        derive(master, master_salt, l_enc, key);
+        let cipher = match profile.cipher() {
+            CipherKind::AesCm => {
+                let mut salt = [0u8; 14];
+                derive(master, master_salt, l_salt, &mut salt);
+                Cipher::AesCm {
+                    aes: Aes::new(key)?,
+                    salt,
+                }
+            }
+            CipherKind::AesGcm => {
+                let mut salt = [0u8; 12];
+                derive(master, master_salt, l_salt, &mut salt);
+                Cipher::AesGcm {
+                    gcm: Gcm::new(key)?,
+                    salt,
+                }
+            }
+            CipherKind::Null => Cipher::Null,
+        };
+        let auth = if profile.has_hmac() {
+            let mut k = [0u8; AUTH_KEY_LEN];
+            derive(master, master_salt, l_auth, &mut k);
+            Some(HmacSha1::new_from_slice(&k).map_err(|_| Error::KeyLength)?)
+        } else {
+            None
+        };
+        let tag_len = if rtcp {
+            profile.rtcp_tag_len()
+        } else {
+            profile.rtp_tag_len()
+        };
+        Ok(Keys {
+            cipher,
+            auth,
+            tag_len,
+        })
+    }
+
+    /// The HMAC-SHA1 tag over `parts` (RFC 3711 §4.2.1), from the prepared state.
+    pub(crate) fn hmac(&self, parts: &[&[u8]]) -> [u8; 20] {
+        let Some(auth) = &self.auth else {
+            return [0; 20];
+        };
+        let mut mac = auth.clone();
+        for p in parts {
+            mac.update(p);
+        }
+        mac.finalize().into_bytes().into()
+    }
+}
+
+/// RFC 3711 §4.1.1: IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR (i * 2^16).
+pub(crate) fn cm_iv(salt: &[u8; 14], ssrc: u32, index: u64) -> [u8; 16] {
+    let mut iv = [0u8; 16];
+    iv[..14].copy_from_slice(salt);
+    for (b, s) in iv[4..8].iter_mut().zip(ssrc.to_be_bytes()) {
+        *b ^= s;
+    }
+    for (b, s) in iv[8..14].iter_mut().zip(&index.to_be_bytes()[2..]) {
+        *b ^= s;
+    }
+    iv
+}
+
+/// RFC 7714 §8.1 and §9.1: IV = (0x0000 || SSRC || 48-bit index) XOR salt, where the
+/// SRTP index is ROC || SEQ and the SRTCP index is 0x0000 || 0 || 31-bit index.
+pub(crate) fn gcm_iv(salt: &[u8; 12], ssrc: u32, index: u64) -> [u8; 12] {
+    let mut iv = *salt;
+    for (b, s) in iv[2..6].iter_mut().zip(ssrc.to_be_bytes()) {
+        *b ^= s;
+    }
+    for (b, s) in iv[6..12].iter_mut().zip(&index.to_be_bytes()[2..]) {
+        *b ^= s;
+    }
+    iv
+}

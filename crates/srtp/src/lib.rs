@@ -1,0 +1,100 @@
+//! SRTP and SRTCP (RFC 3711) for the profiles WebRTC negotiates, sans-IO and in place.
+//!
+//! `strata-srtp` turns RTP and RTCP packets into SRTP and SRTCP packets and back, on the
+//! caller's buffer, with no allocation per packet. It derives session keys from a master key
+//! and salt (RFC 3711 §4.3, key derivation rate 0), or from DTLS-SRTP keying material
+//! (RFC 5764 §4.2), keeps a rollover counter, replay window and SRTCP index per SSRC, and
+//! rejects forged, replayed and malformed packets with a typed [`Error`] that leaves the
+//! context unchanged.
+//!
+//! It does **not** run DTLS (see `strata-dtls`, which exports the keying material), parse RTP
+//! beyond the header fields SRTP needs, rekey, or support a key derivation rate other than 0
+//! (WebRTC uses 0).
+//!
+//! # Call order
+//!
+//! 1. Build a [`Context`] per master key with [`Context::new`], or both directions at once
+//!    with [`Session::from_dtls`] once the DTLS handshake has exported its keying material.
+//! 2. Per packet, [`Context::protect_rtp`] / [`Context::protect_rtcp`] before sending, and
+//!    [`Context::unprotect_rtp`] / [`Context::unprotect_rtcp`] on receipt (RFC 7983 demux
+//!    first). Drop a packet whose call returned an error.
+//!
+//! There is no clock and no randomness: SRTP needs neither. Streams (SSRCs) are created on
+//! the first packet that protects, or that authenticates, up to [`Config::max_streams`].
+//!
+//! ```
+//! use strata_srtp::{Config, Profile, Role, Session};
+//!
+//! let profile = Profile::AesCm128HmacSha1_80;
+//! // In WebRTC this comes from the DTLS exporter (RFC 5764 §4.2).
+//! let material = vec![7u8; Session::keying_material_len(profile)];
+//! let mut alice = Session::from_dtls(profile, &material, Role::Client, Config::default())?;
+//! let mut bob = Session::from_dtls(profile, &material, Role::Server, Config::default())?;
+//!
+//! for seq in 0..3u16 {
+//!     let mut pkt = Vec::with_capacity(1500);
+//!     pkt.extend_from_slice(&[0x80, 96]);
+//!     pkt.extend_from_slice(&seq.to_be_bytes());
+//!     pkt.extend_from_slice(&[0, 0, 0, 0, 0xca, 0xfe, 0xba, 0xbe]); // timestamp, SSRC
+//!     pkt.extend_from_slice(b"media");
+//!     let plain = pkt.clone();
+//!     alice.outbound.protect_rtp(&mut pkt)?; // in place: tag appended
+//!     bob.inbound.unprotect_rtp(&mut pkt)?; // in place: tag checked and removed
+//!     assert_eq!(pkt, plain);
+//! }
+//! # Ok::<(), strata_srtp::Error>(())
+//! ```
+//!
+//! # RFC coverage
+//!
+//! | RFC | sections | status |
+//! |---|---|---|
+//! | 3711 SRTP | §3.1-3.4 packet formats, §3.3.1 ROC estimation (App. A), §3.3.2 replay, §4.1.1 AES-CM, §4.2.1 HMAC-SHA1, §4.3 key derivation | implemented, KDR 0 only; MKI: one fixed MKI per context |
+//! | 3711 | §3.3.1 sender ROC | the sender estimates like the receiver, so a re-sent older SEQ keeps its ROC |
+//! | 3711 | §9.2 key lifetime | protect fails with [`Error::KeyExhausted`] at 2^48 SRTP / 2^31 SRTCP packets; rekeying is the caller's |
+//! | 5764 DTLS-SRTP | §4.1.2 profiles, §4.2 key material layout | implemented (profile ids as [`ProtectionProfileId`]) |
+//! | 6188 AES-192/256-CM | §3, §7 | implemented |
+//! | 7714 AES-GCM | §8 SRTP, §9 SRTCP (encrypted and tag-only; §8.1/§9.1 IVs), §11 KDF with a 96-bit salt | implemented |
+//! | 6904 header-extension encryption | §4.1 one-byte and two-byte elements, §4.3 keys; with AES-CM and (as libsrtp) GCM | implemented (`Config::encrypted_header_extensions`); extension bodies over 2 KiB are refused |
+//! | 9335 cryptex | sender (0xC0DE/0xC2DE, the empty extension a CSRC-only packet MUST get), receiver, AES-CM and GCM | implemented (`Config::cryptex`); negotiating it (`a=cryptex`) is the caller's |
+//!
+//! # Cryptography
+//!
+//! AES and HMAC-SHA1 come from RustCrypto (`aes`, `hmac`, `sha1`, with their runtime CPU
+//! feature detection: AES-NI/VAES, SHA-NI). Counter mode and GCM are assembled here from the
+//! AES block cipher and `polyval` so that all counter blocks of a packet go to the AES backend
+//! in one call: on 1200-byte packets that is about 1.3x faster than the `ctr` and `aes-gcm`
+//! crates' generic glue. The GCM code is checked against `aes-gcm` 0.11 by a property test,
+//! and against the RFC 7714 and libsrtp vectors. Key schedules, GHASH keys and HMAC
+//! inner/outer states are prepared once per context; per packet only the prepared HMAC state
+//! is cloned.
+//!
+//! Deviations: the first SRTCP index is 0 as RFC 3711 §3.4 says (libsrtp starts at 1; each
+//! accepts the other's). The sender does not refuse to protect the same index twice (libsrtp does, by
+//! default); a repeated index re-uses keystream only for a re-sent packet. Session keys are
+//! not zeroized on drop.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod config;
+mod context;
+mod cryptex;
+mod crypto;
+mod error;
+mod gcm;
+mod hdrext;
+mod header;
+mod index;
+mod profile;
+mod replay;
+mod session;
+mod transform;
+#[cfg(test)]
+mod vector_tests;
+
+pub use config::{Config, MAX_REPLAY_WINDOW};
+pub use context::Context;
+pub use error::Error;
+pub use index::{PacketIndex, SeqNum};
+pub use profile::{Profile, ProtectionProfileId};
+pub use session::{Role, Session};
