@@ -29,8 +29,16 @@ fn run() -> (u32, u64) {
     let mut a = Agent::new(cfg(Config::controlling(), 1), now);
     let mut b = Agent::new(cfg(Config::controlled(), 2), now);
     for i in 0..N {
-        a.add_local_host(SocketAddr::new(IpAddr::V4(Ipv4Addr::new(192, 0, 2, i + 1)), 5000)).unwrap();
-        b.add_local_host(SocketAddr::new(IpAddr::V4(Ipv4Addr::new(198, 51, 100, i + 1)), 6000)).unwrap();
+        a.add_local_host(SocketAddr::new(
+            IpAddr::V4(Ipv4Addr::new(192, 0, 2, i + 1)),
+            5000,
+        ))
+        .unwrap();
+        b.add_local_host(SocketAddr::new(
+            IpAddr::V4(Ipv4Addr::new(198, 51, 100, i + 1)),
+            6000,
+        ))
+        .unwrap();
     }
     let (ca, cb) = (a.local_credentials().clone(), b.local_credentials().clone());
     a.set_remote_credentials(&cb.ufrag, &cb.pwd);
@@ -73,7 +81,12 @@ fn run() -> (u32, u64) {
         b.handle_timeout(now);
         assert!(intervals < 1000, "no connection");
     }
-    let checks = a.pairs().iter().chain(b.pairs().iter()).map(|p| p.stats.requests_sent).sum();
+    let checks = a
+        .pairs()
+        .iter()
+        .chain(b.pairs().iter())
+        .map(|p| p.stats.requests_sent)
+        .sum();
     (intervals, checks)
 }
 
@@ -90,7 +103,12 @@ fn answer_cost() -> Duration {
     let creds = b.local_credentials().clone();
     let user = format!("{}:peer", creds.ufrag);
     let mut req = Vec::new();
-    let mut m = MessageBuilder::new(&mut req, Class::Request, Method::BINDING, TransactionId([1; 12]));
+    let mut m = MessageBuilder::new(
+        &mut req,
+        Class::Request,
+        Method::BINDING,
+        TransactionId([1; 12]),
+    );
     m.add(&Attribute::Username(&user))
         .add(&Attribute::Priority(1_862_270_975))
         .add(&Attribute::IceControlling(42))
@@ -112,9 +130,17 @@ fn main() {
         std::hint::black_box(run());
     });
     let per_check = answer_cost();
-    println!("ice: 50x50 host candidates (2500 pairs): connected after {intervals} Ta intervals (RFC 8445 minimum: 2), {checks} checks");
-    println!("ice: whole 50x50 run (2 agents: 100 candidates, 2x2500 pairs, checks, nomination): {:.2} ms", t.as_secs_f64() * 1e3);
-    println!("ice: answering one check (verify + respond): {:.2} us", per_check.as_secs_f64() * 1e6);
+    println!(
+        "ice: 50x50 host candidates (2500 pairs): connected after {intervals} Ta intervals (RFC 8445 minimum: 2), {checks} checks"
+    );
+    println!(
+        "ice: whole 50x50 run (2 agents: 100 candidates, 2x2500 pairs, checks, nomination): {:.2} ms",
+        t.as_secs_f64() * 1e3
+    );
+    println!(
+        "ice: answering one check (verify + respond): {:.2} us",
+        per_check.as_secs_f64() * 1e6
+    );
     println!(
         "RESULT {{\"bench\":\"ice\",\"ta_intervals\":{intervals},\"checks\":{checks},\"run_ms\":{:.3},\"answer_us\":{:.3}}}",
         t.as_secs_f64() * 1e3,

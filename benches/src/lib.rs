@@ -137,7 +137,11 @@ pub fn compare_with(
 pub fn measure(mut f: impl FnMut()) -> Duration {
     let settings = Settings::default();
     let batch = calibrate(&mut f, settings.sample);
-    median((0..settings.samples).map(|_| sample(&mut f, batch)).collect())
+    median(
+        (0..settings.samples)
+            .map(|_| sample(&mut f, batch))
+            .collect(),
+    )
 }
 
 fn calibrate(f: &mut impl FnMut(), target: Duration) -> u64 {

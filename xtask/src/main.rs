@@ -129,7 +129,13 @@ fn test(extra: &[String]) -> Result {
         .is_ok_and(|s| s.success());
     let mut cmd = if isolated {
         let mut c = Command::new("unshare");
-        c.args(["--net", "sh", "-c", "ip link set lo up && exec \"$@\"", "sh"]);
+        c.args([
+            "--net",
+            "sh",
+            "-c",
+            "ip link set lo up && exec \"$@\"",
+            "sh",
+        ]);
         c.arg(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
         c
     } else {
@@ -176,7 +182,8 @@ fn fuzz_cmd() -> Command {
 }
 
 fn fuzz_targets() -> Result<Vec<String>> {
-    let manifest = fs::read_to_string("fuzz/Cargo.toml").map_err(|e| format!("fuzz/Cargo.toml: {e}"))?;
+    let manifest =
+        fs::read_to_string("fuzz/Cargo.toml").map_err(|e| format!("fuzz/Cargo.toml: {e}"))?;
     // Each target is a `[[bin]]` with `name = "..."` as its first key.
     let mut targets = Vec::new();
     let mut in_bin = false;
@@ -184,7 +191,11 @@ fn fuzz_targets() -> Result<Vec<String>> {
         if line.starts_with('[') {
             in_bin = line == "[[bin]]";
         } else if in_bin && let Some(rest) = line.strip_prefix("name") {
-            let name = rest.trim_start().trim_start_matches('=').trim().trim_matches('"');
+            let name = rest
+                .trim_start()
+                .trim_start_matches('=')
+                .trim()
+                .trim_matches('"');
             targets.push(name.to_string());
             in_bin = false;
         }
@@ -257,7 +268,9 @@ fn vectors() -> Result {
         return Err("../shared/vectors not found beside the repository".into());
     }
     copy_tree(src, Path::new("vectors"))?;
-    eprintln!("xtask: vectors/ refreshed from ../shared/vectors; review with `git diff --stat vectors`");
+    eprintln!(
+        "xtask: vectors/ refreshed from ../shared/vectors; review with `git diff --stat vectors`"
+    );
     Ok(())
 }
 
