@@ -230,7 +230,13 @@ fn bench(filter: Option<&str>) -> Result {
     let mut md = String::from(
         "| bench | reference | ours (ns/op) | reference (ns/op) | ratio | goal |\n|---|---|---|---|---|---|\n",
     );
+    let mut other = String::new();
     for line in stdout.lines().filter_map(|l| l.strip_prefix("RESULT ")) {
+        if json_field(line, "ratio").is_none() {
+            // A measurement without a side-by-side ratio (counts, times of ours alone).
+            other.push_str(&format!("- `{line}`\n"));
+            continue;
+        }
         let field = |k: &str| json_field(line, k).unwrap_or_default();
         md.push_str(&format!(
             "| {} | {} | {} | {} | {}x | {} |\n",
@@ -241,6 +247,10 @@ fn bench(filter: Option<&str>) -> Result {
             field("ratio"),
             field("goal")
         ));
+    }
+    if !other.is_empty() {
+        md.push_str("\nOther measurements:\n\n");
+        md.push_str(&other);
     }
     fs::create_dir_all("target/bench").map_err(|e| e.to_string())?;
     fs::write("target/bench/summary.md", &md).map_err(|e| e.to_string())?;
