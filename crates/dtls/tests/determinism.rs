@@ -72,8 +72,8 @@ fn seeded_handshake_replays_byte_for_byte() {
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(format!("{dir}/seed-{n}"), bytes).unwrap();
         };
-        write("dtls_server_handshake", 1, &framed(&c2s));
-        write("dtls_server_handshake", 2, &framed(&c2s[..1]));
+        write("dtls_server_flight", 1, &framed(&c2s));
+        write("dtls_server_flight", 2, &framed(&c2s[..1]));
         write("dtls_client_handshake", 1, &framed(&s2c));
         for (i, d) in c2s.iter().chain(&s2c).take(6).enumerate() {
             write("dtls_record", i + 1, d);
