@@ -1,4 +1,5 @@
-//! SRTP protect/unprotect of 1200-byte RTP packets: strata-srtp against libsrtp 2.5.
+//! SRTP protect/unprotect of 1200-byte RTP packets: strata-srtp against libsrtp 2.5 and
+//! webrtc-rs `webrtc-srtp` (CM-80 and GCM-128; its API is synchronous, no runtime needed).
 //!
 //! The C side is `benches/csrc/libsrtp_timing.c`, compiled here with `cc` twice: against a
 //! libsrtp built with OpenSSL (`xtask/setup/30-srtp.sh` installs it in
@@ -6,7 +7,8 @@
 //! Both sides run the same loop on the same input layout (one array, packets a fixed stride
 //! apart): fresh context per sample (untimed), then COUNT operations, each copying the packet
 //! into the work buffer first. Samples alternate one by one between the sides; medians are
-//! compared. (No FFI: the workspace forbids `unsafe`, hence a separate C process.)
+//! compared. webrtc-srtp runs the same loop in this process (its calls allocate the output
+//! `Bytes`, which is part of its cost). (No FFI: the workspace forbids `unsafe`, hence a separate C process.)
 //!
 //! `cargo bench -p strata-benches --bench srtp` (or `cargo xtask bench srtp`).
 #![allow(clippy::disallowed_methods)] // a bench reads the clock by design
@@ -80,6 +82,47 @@ fn ours_sample(profile: Profile, unprotect: bool, inputs: &Inputs) -> f64 {
             ctx.unprotect_rtp_slice(&mut buf[..p.len()])
         } else {
             ctx.protect_rtp_slice(&mut buf, p.len())
+        };
+        std::hint::black_box(r.expect("invariant: bench packets are valid"));
+    }
+    start.elapsed().as_secs_f64() * 1e9 / inputs.lens.len() as f64
+}
+
+/// webrtc-srtp's profile for ours, where it is a second reference.
+fn webrtc_profile(profile: Profile) -> Option<webrtc_srtp::protection_profile::ProtectionProfile> {
+    use webrtc_srtp::protection_profile::ProtectionProfile as P;
+    match profile {
+        Profile::AesCm128HmacSha1_80 => Some(P::Aes128CmHmacSha1_80),
+        Profile::AeadAes128Gcm => Some(P::AeadAes128Gcm),
+        _ => None,
+    }
+}
+
+/// One timed sample of webrtc-srtp, same loop as [`ours_sample`]: ns per operation.
+fn webrtc_sample(
+    profile: webrtc_srtp::protection_profile::ProtectionProfile,
+    unprotect: bool,
+    inputs: &Inputs,
+) -> f64 {
+    let k = key(profile.key_len() + profile.salt_len());
+    let (mk, ms) = k.split_at(profile.key_len());
+    // Replay window of 128, as ours (Config::default()).
+    let mut ctx = webrtc_srtp::context::Context::new(
+        mk,
+        ms,
+        profile,
+        Some(webrtc_srtp::option::srtp_replay_protection(128)),
+        None,
+    )
+    .expect("invariant: valid keys");
+    let mut buf = [0u8; 2048];
+    let start = Instant::now();
+    for p in inputs.iter() {
+        buf[..p.len()].copy_from_slice(p);
+        let r = if unprotect {
+            ctx.decrypt_rtp(&buf[..p.len()])
+        } else {
+            ctx.encrypt_rtp(&buf[..p.len()])
         };
         std::hint::black_box(r.expect("invariant: bench packets are valid"));
     }
@@ -185,12 +228,20 @@ fn main() {
         for unprotect in [false, true] {
             let op = if unprotect { "unprotect" } else { "protect" };
             let inputs = if unprotect { &protected_in } else { &plain_in };
+            let webrtc = webrtc_profile(profile);
             ours_sample(profile, unprotect, inputs); // warm up
+            if let Some(w) = webrtc {
+                webrtc_sample(w, unprotect, inputs);
+            }
             let mut ours = Vec::new();
             let mut theirs: Vec<Vec<f64>> = vec![Vec::new(); references.len()];
+            let mut webrtc_rs = Vec::new();
             for _ in 0..rounds {
                 for _ in 0..per_round {
                     ours.push(ours_sample(profile, unprotect, inputs));
+                    if let Some(w) = webrtc {
+                        webrtc_rs.push(webrtc_sample(w, unprotect, inputs));
+                    }
                 }
                 for (i, (_, bin)) in references.iter().enumerate() {
                     theirs[i].extend(c_samples(bin, c_name, unprotect, count, per_round));
@@ -221,6 +272,17 @@ fn main() {
                     None
                 });
                 println!("    {reference}: {:.0} packets/s", 1e9 / theirs_ns);
+            }
+            if webrtc.is_some() {
+                let theirs_ns = median(webrtc_rs);
+                Comparison {
+                    name: format!("srtp {op} {name} 1200B"),
+                    reference: "webrtc-srtp".to_string(),
+                    ours: Duration::from_secs_f64(ours_ns / 1e9),
+                    theirs: Duration::from_secs_f64(theirs_ns / 1e9),
+                }
+                .report(None);
+                println!("    webrtc-srtp: {:.0} packets/s", 1e9 / theirs_ns);
             }
         }
         // Allocations per packet, after the stream exists.
