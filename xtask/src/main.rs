@@ -2,9 +2,12 @@
 //!
 //! - `setup`: installs what the tests need (runs every `xtask/setup/*.sh`; idempotent).
 //! - `ci`: setup, then fmt check, clippy `-D warnings`, the tests (inside a loopback-only network
-//!   namespace when the machine allows one), the doc build, and cargo-deny.
+//!   namespace when the machine allows one), the doc build, cargo-deny, the fuzz seed corpora and
+//!   `interop`.
 //! - `test`: the tests only, as `ci` runs them.
 //! - `fuzz <target> [--secs N]` and `fuzz-all [--secs N]`: cargo-fuzz on stable (see `fuzz`).
+//! - `interop`: data-channel echo (and media reflection) against headless Chromium and aiortc,
+//!   both directions, in a loopback-only namespace; writes `target/interop/results.md`.
 //! - `stun-demo`: starts coturn on 127.0.0.1:3478 and asks it for our reflexive address with
 //!   the `stun-client` example of strata-stun.
 //! - `vectors`: refreshes `vectors/` (the conformance vectors the tests read) from `../shared/vectors`.
@@ -38,8 +41,9 @@ fn main() -> ExitCode {
         Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("vectors") => vectors(),
         Some("stun-demo") => stun_demo(),
+        Some("interop") => interop(&args[1..]),
         _ => Err(
-            "usage: cargo xtask <setup | ci | test | fuzz <target> [--secs N] | fuzz-all [--secs N] | bench [filter] | vectors | stun-demo>"
+            "usage: cargo xtask <setup | ci | test | fuzz <target> [--secs N] | fuzz-all [--secs N] | bench [filter] | vectors | stun-demo | interop [--messages N] [--size B] [--only CELL,..]>"
                 .into(),
         ),
     };
@@ -113,6 +117,7 @@ fn ci() -> Result {
         .env("RUSTDOCFLAGS", "-D warnings"))?;
     deny()?;
     fuzz_check()?;
+    interop(&[])?;
     eprintln!("xtask: ci passed");
     Ok(())
 }
@@ -330,4 +335,31 @@ fn stun_demo() -> Result {
     let _ = server.kill();
     let _ = server.wait();
     result
+}
+
+/// Data-channel interop against real stacks (headless Chromium, aiortc), both directions each,
+/// driven by `interop/run.py` inside a loopback-only network namespace (see
+/// `../shared/INTEROP.md`). Writes `target/interop/results.md`; fails if any cell fails.
+/// Extra arguments go to `run.py` (`--messages N`, `--size B`, `--only CELL,..`).
+fn interop(extra: &[String]) -> Result {
+    run(Command::new("bash").arg("xtask/setup/50-interop.sh"))?;
+    run(cargo().args(["build", "--release", "--locked", "-p", "strata-cli"]))?;
+    let target = env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let strata = fs::canonicalize(Path::new(&target).join("release/strata"))
+        .map_err(|e| format!("{target}/release/strata: {e}"))?;
+    fs::create_dir_all("target/interop").map_err(|e| format!("target/interop: {e}"))?;
+    // Nothing inside the namespace can reach beyond 127.0.0.1; `timeout` bounds the whole run.
+    run(Command::new("timeout")
+        .args(["300", "unshare", "--net", "sh", "-c"])
+        .arg(r#"ip link set lo up && exec "$@""#)
+        .args([
+            "sh",
+            "python3",
+            "interop/run.py",
+            "--out",
+            "target/interop/results.md",
+        ])
+        .arg("--strata")
+        .arg(&strata)
+        .args(extra))
 }
