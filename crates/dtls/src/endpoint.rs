@@ -288,8 +288,7 @@ mod tests {
 
     #[test]
     fn endpoint_serves_two_clients_with_stateless_cookies() {
-        #[allow(clippy::disallowed_methods)]
-        let mut now = Instant::now();
+        let mut now = strata_sim::epoch();
         let a = Certificate::generate([1; 32], 1_764_000_000);
         let b = Certificate::generate([2; 32], 1_764_000_000);
         let mut sc = Config::new(b.clone())
@@ -372,8 +371,7 @@ mod tests {
 
     #[test]
     fn endpoint_is_bounded_and_drops_junk() {
-        #[allow(clippy::disallowed_methods)]
-        let now = Instant::now();
+        let now = strata_sim::epoch();
         let b = Certificate::generate([2; 32], 1_764_000_000);
         let mut sc = Config::new(b).with_seed([9; 32]);
         sc.hello_verify = false;

@@ -113,7 +113,7 @@ use std::{
 
 pub use error::SimError;
 pub use link::{DEFAULT_QUEUE_LIMIT, DropReason, GilbertElliott, LinkConfig, LinkStats};
-pub use sim::{DEFAULT_STEP_LIMIT, DEFAULT_TRACE_CAPACITY, NodeId, Sim, TraceEntry, Traced};
+pub use sim::{DEFAULT_STEP_LIMIT, DEFAULT_TRACE_CAPACITY, NodeId, Sim, TraceEntry, Traced, epoch};
 
 /// Anything with the common sans-IO shape. Test code implements it for a thin wrapper around
 /// a crate's real machine (mapping `handle_*` errors to events, for instance).

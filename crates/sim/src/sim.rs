@@ -24,7 +24,10 @@ pub const DEFAULT_TRACE_CAPACITY: usize = 1000;
 
 /// The base of virtual time, shared by every simulation of the process so that the same seed
 /// gives the same `Instant`s (and the same `Debug` output of events holding them).
-fn base() -> Instant {
+///
+/// Unit tests of protocol crates take their `now` from here too, so no protocol crate reads a
+/// clock, not even in its tests.
+pub fn epoch() -> Instant {
     static BASE: OnceLock<Instant> = OnceLock::new();
     // The one clock read: any instant will do, only offsets from it matter.
     #[allow(clippy::disallowed_methods)]
@@ -139,7 +142,7 @@ pub struct Sim<M: Machine> {
 impl<M: Machine> Sim<M> {
     /// A simulation whose every random choice comes from `seed` (ChaCha8).
     pub fn new(seed: u64) -> Self {
-        let start = base();
+        let start = epoch();
         Self {
             seed,
             rng: ChaCha8Rng::seed_from_u64(seed),

@@ -469,8 +469,7 @@ mod tests {
 
     /// A fixed origin for virtual time: tests never wait on the clock.
     fn base() -> Instant {
-        #[allow(clippy::disallowed_methods)] // the only clock read: an arbitrary origin
-        Instant::now()
+        strata_sim::epoch()
     }
 
     fn ms(n: u64) -> Duration {

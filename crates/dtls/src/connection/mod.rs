@@ -711,8 +711,7 @@ mod tests {
     use crate::cert::{Certificate, FingerprintAlgorithm};
 
     fn pair() -> (Connection, Connection, Instant) {
-        #[allow(clippy::disallowed_methods)]
-        let now = Instant::now();
+        let now = strata_sim::epoch();
         let a = Certificate::generate([1; 32], 1_764_000_000);
         let b = Certificate::generate([2; 32], 1_764_000_000);
         let fa = a.fingerprint(FingerprintAlgorithm::Sha256);

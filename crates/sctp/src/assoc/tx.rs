@@ -769,8 +769,7 @@ mod tests {
             1 << 22,
             Rto::new(ms(1000), ms(200), ms(60_000)),
         );
-        #[allow(clippy::disallowed_methods)]
-        let now = Instant::now();
+        let now = strata_sim::epoch();
         (s, now, VecDeque::new())
     }
 
