@@ -90,13 +90,8 @@ impl Agent {
                     self.stats.unmatched_responses += 1;
                     return Ok(());
                 }
-                // Short-term credentials: every answer to a check is authenticated, errors
-                // included (strata-stun lets unauthenticated 400/401/438 through for TURN).
-                let is_check = !matches!(ctx.purpose, Purpose::Srflx { .. });
-                if is_check && !msg.has_integrity() {
-                    self.stats.bad_integrity += 1;
-                    return Ok(());
-                }
+                // Short-term credentials: strata-stun's client refuses any answer to a check
+                // without valid integrity, errors included (RFC 8489 §9.1.4); counted below.
                 let before = self.client.stats();
                 let _ = self.client.handle_packet(now, from, data);
                 let after = self.client.stats();
