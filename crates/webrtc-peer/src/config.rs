@@ -36,6 +36,10 @@ pub struct Config {
     pub max_queued_events: usize,
     /// Bound on DTLS datagrams held before the DTLS connection exists; more are dropped.
     pub max_early_datagrams: usize,
+    /// Reassemble received RTP into frames (strata-rtp depacketizers) and report each as
+    /// [`Event::Frame`](crate::Event::Frame), besides the per-packet
+    /// [`Event::Media`](crate::Event::Media). Off by default (a reflector needs packets only).
+    pub assemble_frames: bool,
 }
 
 impl Default for Config {
@@ -55,6 +59,7 @@ impl Default for Config {
             mtu: 1200,
             max_queued_events: 4096,
             max_early_datagrams: 32,
+            assemble_frames: false,
         }
     }
 }
@@ -75,6 +80,12 @@ impl Config {
     /// Adds a STUN server.
     pub fn with_stun_server(mut self, addr: SocketAddr) -> Self {
         self.stun_servers.push(addr);
+        self
+    }
+
+    /// Sets [`assemble_frames`](Self::assemble_frames).
+    pub fn with_frames(mut self, on: bool) -> Self {
+        self.assemble_frames = on;
         self
     }
 

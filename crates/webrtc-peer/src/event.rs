@@ -95,8 +95,11 @@ pub enum Event {
         /// Audio or video.
         kind: crate::MediaKind,
     },
-    /// An RTP packet arrived (after SRTP).
+    /// An RTP packet arrived (after SRTP; an RTX packet as the original it restores).
     Media(crate::MediaPacket),
+    /// A complete frame was reassembled (only with
+    /// [`Config::assemble_frames`](crate::Config::assemble_frames)).
+    Frame(crate::MediaFrame),
     /// The peer asked for a keyframe on one of our tracks (PLI, RFC 4585 §6.3.1, or FIR,
     /// RFC 5104 §4.3.1): the encoder should produce one.
     KeyframeRequest(crate::TrackId),

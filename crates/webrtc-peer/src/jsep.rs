@@ -8,9 +8,9 @@ use std::net::SocketAddr;
 use strata_dtls::{Fingerprint as DtlsFingerprint, FingerprintAlgorithm};
 use strata_ice::{Candidate as IceCandidate, CandidateKind, Transport as IceTransport};
 use strata_sdp::{
-    Address, Attribute, Candidate as SdpCandidate, CandidateType, Connection, Direction,
+    Address, Attribute, Candidate as SdpCandidate, CandidateType, Connection, Direction, Extmap,
     Fingerprint, Fmtp, Group, HashFunction, MediaDescription, MediaType, Mode, Msid, MsidSemantic,
-    Origin, RtcpFb, Rtpmap, SessionDescription, Setup, Ssrc, Transport as SdpTransport,
+    Origin, RtcpFb, Rtpmap, SessionDescription, Setup, Ssrc, SsrcGroup, Transport as SdpTransport,
 };
 
 use crate::error::Error;
@@ -72,6 +72,56 @@ pub(crate) struct RemoteMline {
     pub rejected: bool,
     /// The peer sends on it (sendrecv or sendonly).
     pub sending: bool,
+    /// `(payload type, parameters)` of each fmtp.
+    pub fmtps: Vec<(u8, String)>,
+    /// `(payload type or None for *, type, parameter)` of each rtcp-fb.
+    pub rtcp_fbs: Vec<(Option<u8>, String, Option<String>)>,
+    /// `(id, uri)` of each extmap (media level, then session level).
+    pub extmaps: Vec<(u16, String)>,
+    /// SSRCs of `a=ssrc` lines (RFC 5576 §4.1), in order, without duplicates.
+    pub ssrcs: Vec<u32>,
+    /// `a=ssrc-group:FID <media> <rtx>` pairs (RFC 5576 §4.2, RFC 4588 §8.6).
+    pub fid: Vec<(u32, u32)>,
+}
+
+impl RemoteMline {
+    /// The fmtp parameters of `pt`.
+    pub fn fmtp(&self, pt: u8) -> Option<&str> {
+        self.fmtps
+            .iter()
+            .find(|(p, _)| *p == pt)
+            .map(|(_, f)| f.as_str())
+    }
+
+    /// Whether `a=rtcp-fb:<pt> kind [param]` (or `*`) is present.
+    pub fn has_fb(&self, pt: u8, kind: &str, param: Option<&str>) -> bool {
+        self.rtcp_fbs.iter().any(|(p, k, q)| {
+            p.is_none_or(|p| p == pt) && k.eq_ignore_ascii_case(kind) && q.as_deref() == param
+        })
+    }
+
+    /// The RTX payload type whose `apt` is `pt` (RFC 4588 §8.6).
+    pub fn rtx_for(&self, pt: u8) -> Option<u8> {
+        self.rtpmaps
+            .iter()
+            .filter(|(_, name, _)| name.eq_ignore_ascii_case("rtx"))
+            .map(|(p, _, _)| *p)
+            .find(|&p| {
+                self.fmtp(p).is_some_and(|f| {
+                    f.split(';')
+                        .filter_map(|kv| kv.trim().split_once('='))
+                        .any(|(k, v)| k.trim() == "apt" && v.trim().parse() == Ok(pt))
+                })
+            })
+    }
+
+    /// The id of extension `uri`, if listed with a one-byte id (1-14, RFC 8285 §4.2).
+    pub fn ext_id(&self, uri: &str) -> Option<u8> {
+        self.extmaps
+            .iter()
+            .find(|(id, u)| u == uri && (1..=14).contains(id))
+            .map(|(id, _)| *id as u8)
+    }
 }
 
 /// What we take from a remote description.
@@ -181,6 +231,50 @@ pub(crate) fn parse_remote(sdp: &str) -> Result<RemoteParams, Error> {
                 .collect(),
             rejected: m.port == 0 && !m.has(&Attribute::BundleOnly),
             sending: matches!(view.direction(), Direction::SendRecv | Direction::SendOnly),
+            fmtps: m
+                .attributes
+                .iter()
+                .filter_map(|a| match a {
+                    Attribute::Fmtp(f) => Some((f.payload_type, f.parameters.clone())),
+                    _ => None,
+                })
+                .collect(),
+            rtcp_fbs: m
+                .attributes
+                .iter()
+                .filter_map(|a| match a {
+                    Attribute::RtcpFb(f) => Some((
+                        f.payload_type,
+                        f.kind.to_string(),
+                        f.parameter.as_ref().map(|p| p.to_string()),
+                    )),
+                    _ => None,
+                })
+                .collect(),
+            extmaps: view.extmaps().map(|e| (e.id, e.uri.to_string())).collect(),
+            ssrcs: m.attributes.iter().fold(Vec::new(), |mut v, a| {
+                if let Attribute::Ssrc(s) = a
+                    && !v.contains(&s.ssrc)
+                    && v.len() < 32
+                {
+                    v.push(s.ssrc);
+                }
+                v
+            }),
+            fid: m
+                .attributes
+                .iter()
+                .filter_map(|a| match a {
+                    Attribute::SsrcGroup(g) if g.semantics.eq_ignore_ascii_case("FID") => {
+                        match g.ssrcs[..] {
+                            [media, rtx, ..] => Some((media, rtx)),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                })
+                .take(16)
+                .collect(),
         });
         if m.port == 0 && !m.has(&Attribute::BundleOnly) {
             continue; // rejected m-section
@@ -324,22 +418,33 @@ impl LocalParams<'_> {
             .with(Attribute::MaxMessageSize(self.max_message_size as u64))
     }
 
-    /// An audio/video m-section (RFC 8829 §5.2.1, RFC 8834): one codec, rtcp-mux,
-    /// rtcp-rsize, msid and ssrc when we send.
+    /// An audio/video m-section (RFC 8829 §5.2.1, RFC 8834): one codec and its RTX
+    /// (RFC 4588), header extensions (RFC 8285), rtcp-mux, rtcp-rsize, msid and ssrc (with
+    /// the FID group when RTX is on) when we send.
     fn media_section(&self, sec: &MediaSection, first: bool) -> MediaDescription {
-        let (mt, pt) = match sec.kind {
-            MediaKind::Audio => (MediaType::Audio, sec.codec.payload_type),
-            MediaKind::Video => (MediaType::Video, sec.codec.payload_type),
+        let mt = match sec.kind {
+            MediaKind::Audio => MediaType::Audio,
+            MediaKind::Video => MediaType::Video,
         };
+        let pt = sec.codec.payload_type;
         let track = sec.track.and_then(|t| self.tracks.get(t.0 as usize));
-        let m = MediaDescription::new(mt, 9, "UDP/TLS/RTP/SAVPF", [pt]);
-        let mut m = self
-            .transport(m, &sec.mid, first)
-            .with(Attribute::Direction(if track.is_some() {
-                Direction::SendRecv
-            } else {
-                Direction::RecvOnly
+        let mut formats = vec![pt];
+        formats.extend(sec.rtx_pt);
+        let m = MediaDescription::new(mt, 9, "UDP/TLS/RTP/SAVPF", formats);
+        let mut m = self.transport(m, &sec.mid, first);
+        for (id, uri) in crate::media::extmap_entries(&sec.extmap) {
+            m = m.with(Attribute::Extmap(Extmap {
+                id: u16::from(id),
+                direction: None,
+                uri: uri.into(),
+                attributes: None,
             }));
+        }
+        m = m.with(Attribute::Direction(if track.is_some() {
+            Direction::SendRecv
+        } else {
+            Direction::RecvOnly
+        }));
         if let Some(t) = track {
             m = m.with(Attribute::Msid(Msid {
                 stream_id: t.stream_id.clone(),
@@ -351,33 +456,59 @@ impl LocalParams<'_> {
             .with(Attribute::RtcpRsize)
             .with(Attribute::Rtpmap(Rtpmap {
                 payload_type: pt,
-                encoding: sec.codec.name.into(),
+                encoding: sec.codec.name().into(),
                 clock_rate: sec.codec.clock_rate,
                 channels: sec.codec.channels,
             }));
-        match sec.kind {
-            MediaKind::Audio => {
-                m = m.with(Attribute::Fmtp(Fmtp {
-                    payload_type: pt,
-                    parameters: "minptime=10;useinbandfec=1".into(),
+        let mut fbs: Vec<(&str, Option<&str>)> = Vec::new();
+        if sec.twcc {
+            fbs.push(("transport-cc", None));
+        }
+        if sec.kind == MediaKind::Video {
+            fbs.extend([("ccm", Some("fir")), ("nack", None), ("nack", Some("pli"))]);
+        }
+        for (kind, param) in fbs {
+            m = m.with(Attribute::RtcpFb(RtcpFb {
+                payload_type: Some(pt),
+                kind: kind.to_owned().into(),
+                parameter: param.map(|p| p.to_owned().into()),
+            }));
+        }
+        if let Some(f) = &sec.codec.fmtp {
+            m = m.with(Attribute::Fmtp(Fmtp {
+                payload_type: pt,
+                parameters: f.clone(),
+            }));
+        }
+        if let Some(rtx) = sec.rtx_pt {
+            m = m
+                .with(Attribute::Rtpmap(Rtpmap {
+                    payload_type: rtx,
+                    encoding: "rtx".into(),
+                    clock_rate: sec.codec.clock_rate,
+                    channels: None,
+                }))
+                .with(Attribute::Fmtp(Fmtp {
+                    payload_type: rtx,
+                    parameters: format!("apt={pt}"),
                 }));
-            }
-            MediaKind::Video => {
-                for (kind, param) in [("nack", None), ("nack", Some("pli")), ("ccm", Some("fir"))] {
-                    m = m.with(Attribute::RtcpFb(RtcpFb {
-                        payload_type: Some(pt),
-                        kind: kind.into(),
-                        parameter: param.map(Into::into),
-                    }));
-                }
-            }
         }
         if let Some(t) = track {
-            m = m.with(Attribute::Ssrc(Ssrc {
-                ssrc: t.ssrc,
-                attribute: "cname".into(),
-                value: Some("strata".into()),
-            }));
+            let mut ssrcs = vec![t.ssrc];
+            if sec.rtx_pt.is_some() {
+                ssrcs.push(t.rtx.ssrc);
+                m = m.with(Attribute::SsrcGroup(SsrcGroup {
+                    semantics: "FID".into(),
+                    ssrcs: ssrcs.clone(),
+                }));
+            }
+            for ssrc in ssrcs {
+                m = m.with(Attribute::Ssrc(Ssrc {
+                    ssrc,
+                    attribute: "cname".into(),
+                    value: Some("strata".into()),
+                }));
+            }
         }
         m
     }

@@ -20,7 +20,7 @@ pub struct Stats {
     pub bytes_received: u64,
     /// Datagrams dropped (unknown first byte, no state for them, queue bounds).
     pub dropped: u64,
-    /// RTP/RTCP datagrams dropped (media is not implemented yet).
+    /// RTP datagrams dropped: before the SRTP keys, malformed, or matching no section.
     pub rtp_dropped: u64,
     /// RTP packets sent (SRTP-protected).
     pub rtp_packets_sent: u64,
@@ -30,8 +30,18 @@ pub struct Stats {
     pub rtp_packets_received: u64,
     /// RTP payload bytes received.
     pub rtp_bytes_received: u64,
-    /// RTP packets re-sent in answer to a NACK.
+    /// RTP packets re-sent in answer to a NACK (as RTX when negotiated, RFC 4588).
     pub rtp_retransmitted: u64,
+    /// RTX packets received and restored to their original stream (RFC 4588 §4).
+    pub rtx_received: u64,
+    /// RTX packets dropped (padding-only, no OSN).
+    pub rtx_dropped: u64,
+    /// Transport-wide congestion control feedback messages sent (draft-holmer §3.1).
+    pub twcc_feedback_sent: u64,
+    /// Transport-wide CC feedback messages received (parsed; no congestion control yet).
+    pub twcc_feedback_received: u64,
+    /// Packets those messages reported as received.
+    pub twcc_packets_acked: u64,
     /// PLIs sent (by [`Peer::request_keyframe`](crate::Peer::request_keyframe) or on a
     /// loss burst NACK cannot repair).
     pub plis_sent: u64,
@@ -100,6 +110,11 @@ impl Default for Stats {
             rtp_bytes_received: 0,
             rtcp_packets_received: 0,
             rtp_retransmitted: 0,
+            rtx_received: 0,
+            rtx_dropped: 0,
+            twcc_feedback_sent: 0,
+            twcc_feedback_received: 0,
+            twcc_packets_acked: 0,
             nacks_sent: 0,
             rtcp_reports_sent: 0,
             plis_sent: 0,

@@ -208,6 +208,9 @@ a=fingerprint:sha-256 D2:FA:0E:C3:22:59:5E:14:95:69:92:3D:13:B4:84:24:2C:C2:A2:C
 a=setup:actpass\r
 a=mid:0\r
 a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r
+a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time\r
+a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r
+a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r
 a=sendrecv\r
 a=msid:stream audio0\r
 a=rtcp-mux\r
@@ -218,7 +221,7 @@ a=fmtp:111 minptime=10;useinbandfec=1\r
 a=rtpmap:63 red/48000/2\r
 a=fmtp:63 111/111\r
 a=ssrc:1001 cname:abc\r
-m=video 9 UDP/TLS/RTP/SAVPF 96 97 102\r
+m=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103 104 105\r
 c=IN IP4 0.0.0.0\r
 a=rtcp:9 IN IP4 0.0.0.0\r
 a=ice-ufrag:EsAw\r
@@ -227,6 +230,11 @@ a=ice-options:trickle\r
 a=fingerprint:sha-256 D2:FA:0E:C3:22:59:5E:14:95:69:92:3D:13:B4:84:24:2C:C2:A2:C0:3E:FD:34:8E:5E:EA:6F:AF:52:CE:E6:0F\r
 a=setup:actpass\r
 a=mid:1\r
+a=extmap:14 urn:ietf:params:rtp-hdrext:toffset\r
+a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time\r
+a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01\r
+a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r
+a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r
 a=sendrecv\r
 a=msid:stream video0\r
 a=rtcp-mux\r
@@ -240,7 +248,17 @@ a=rtcp-fb:96 nack pli\r
 a=rtpmap:97 rtx/90000\r
 a=fmtp:97 apt=96\r
 a=rtpmap:102 H264/90000\r
+a=rtcp-fb:102 transport-cc\r
+a=rtcp-fb:102 nack\r
 a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f\r
+a=rtpmap:103 rtx/90000\r
+a=fmtp:103 apt=102\r
+a=rtpmap:104 H264/90000\r
+a=rtcp-fb:104 transport-cc\r
+a=rtcp-fb:104 nack\r
+a=fmtp:104 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r
+a=rtpmap:105 rtx/90000\r
+a=fmtp:105 apt=104\r
 a=ssrc-group:FID 2001 2002\r
 a=ssrc:2001 cname:abc\r
 a=ssrc:2002 cname:abc\r
@@ -271,9 +289,62 @@ fn answers_a_chromium_shaped_offer() {
     let sd = SessionDescription::parse(&text).unwrap();
     assert_eq!(sd.media.len(), 3);
     assert_eq!(sd.bundle_group_of("0").unwrap().mids, ["0", "1", "2"]);
-    // Codecs keep the offer's payload types; one codec per section.
+    // Codecs keep the offer's payload types; one codec per section, video with its RTX
+    // (RFC 4588 §8.6: rtx with apt, and the FID group of our two SSRCs).
     assert_eq!(sd.media[0].formats, ["111"]);
-    assert_eq!(sd.media[1].formats, ["96"]);
+    assert_eq!(sd.media[1].formats, ["96", "97"]);
+    let video = &sd.media[1];
+    assert_eq!(video.rtpmap(97).unwrap().encoding, "rtx");
+    assert_eq!(video.fmtp(97).unwrap().get("apt"), Some("96"));
+    let fid: Vec<_> = video
+        .attributes
+        .iter()
+        .filter_map(|a| match a {
+            strata_sdp::Attribute::SsrcGroup(g) if g.semantics == "FID" => Some(g.ssrcs.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(fid.len(), 1);
+    assert_eq!(fid[0].len(), 2);
+    let ssrcs: Vec<u32> = video
+        .attributes
+        .iter()
+        .filter_map(|a| match a {
+            strata_sdp::Attribute::Ssrc(s) => Some(s.ssrc),
+            _ => None,
+        })
+        .collect();
+    assert!(ssrcs.contains(&fid[0][0]) && ssrcs.contains(&fid[0][1]));
+    // RFC 8285: only the extensions we know, with the offer's ids; audio level on audio only.
+    let ext = |i: usize| -> Vec<(u16, String)> {
+        sd.media[i]
+            .extmaps()
+            .map(|e| (e.id, e.uri.to_string()))
+            .collect()
+    };
+    let tcc = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
+    let ast = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
+    let mid = "urn:ietf:params:rtp-hdrext:sdes:mid";
+    assert_eq!(
+        ext(0),
+        [
+            (1, "urn:ietf:params:rtp-hdrext:ssrc-audio-level".to_owned()),
+            (2, ast.to_owned()),
+            (3, tcc.to_owned()),
+            (4, mid.to_owned())
+        ]
+    );
+    assert_eq!(
+        ext(1),
+        [
+            (2, ast.to_owned()),
+            (3, tcc.to_owned()),
+            (4, mid.to_owned())
+        ]
+    );
+    // transport-cc feedback both sides listed.
+    assert!(sd.media[0].rtcp_fbs(111).any(|f| f.kind == "transport-cc"));
+    assert!(sd.media[1].rtcp_fbs(96).any(|f| f.kind == "transport-cc"));
     assert!(sd.media.iter().all(|m| m.port != 0));
     // Candidates only in the first section; setup active everywhere.
     assert_eq!(sd.media[0].candidates().count(), 1);
@@ -293,4 +364,57 @@ fn answers_a_chromium_shaped_offer() {
         mid: "1".into(),
         kind: webrtc_peer::MediaKind::Video
     }));
+}
+
+/// RFC 6184 §8.2.2 offer/answer: an H.264 track answers with the offer's constrained
+/// baseline, packetization-mode 1 entry (not the baseline one listed first) and its RTX.
+#[test]
+fn h264_track_picks_constrained_baseline_from_a_chromium_offer() {
+    use webrtc_peer::{Codec, MediaKind};
+    let mut b = peer(2, "127.0.0.1:4001");
+    b.set_remote_description(&Description::offer(CHROMIUM_OFFER))
+        .unwrap();
+    let tv = b.add_track_with_codec(Codec::H264, "r").unwrap();
+    let ans = b.create_answer().unwrap();
+    let sd = SessionDescription::parse(&ans.sdp).unwrap();
+    let video = &sd.media[1];
+    assert_eq!(video.formats, ["104", "105"]);
+    assert_eq!(video.rtpmap(104).unwrap().encoding, "H264");
+    let f = video.fmtp(104).unwrap();
+    assert_eq!(f.get("profile-level-id"), Some("42e01f"));
+    assert_eq!(f.get("packetization-mode"), Some("1"));
+    assert_eq!(video.fmtp(105).unwrap().get("apt"), Some("104"));
+    assert_eq!(b.track_codec(tv), Some(Codec::H264));
+    assert!(b.track_rtx(tv));
+    // A default video track takes the offerer's first choice, VP8.
+    let mut c = peer(3, "127.0.0.1:4002");
+    c.set_remote_description(&Description::offer(CHROMIUM_OFFER))
+        .unwrap();
+    let t = c.add_track(MediaKind::Video, "r").unwrap();
+    c.create_answer().unwrap();
+    assert_eq!(c.track_codec(t), Some(Codec::Vp8));
+}
+
+/// Without `rtx` in the offer, the answer has none and NACKed packets are re-sent as the
+/// original (RFC 4585 §6.2.1 without RFC 4588).
+#[test]
+fn no_rtx_offered_means_no_rtx_answered() {
+    use webrtc_peer::MediaKind;
+    let offer: String = CHROMIUM_OFFER
+        .replace(
+            "m=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103 104 105",
+            "m=video 9 UDP/TLS/RTP/SAVPF 96 102 104",
+        )
+        .split_inclusive("\r\n")
+        .filter(|l| !l.contains("rtx/90000") && !l.contains("apt=") && !l.contains("FID"))
+        .collect();
+    let mut b = peer(2, "127.0.0.1:4001");
+    b.set_remote_description(&Description::offer(offer))
+        .unwrap();
+    let t = b.add_track(MediaKind::Video, "r").unwrap();
+    let ans = b.create_answer().unwrap();
+    let sd = SessionDescription::parse(&ans.sdp).unwrap();
+    assert_eq!(sd.media[1].formats, ["96"]);
+    assert!(!ans.sdp.contains("ssrc-group"));
+    assert!(!b.track_rtx(t));
 }

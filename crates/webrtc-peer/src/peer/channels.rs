@@ -28,6 +28,7 @@ impl Peer {
                 options,
                 open: false,
                 low_threshold: 0,
+                counters: ChannelCounters::default(),
             },
         );
         self.pump();
@@ -49,6 +50,10 @@ impl Peer {
         };
         let sctp = self.sctp.as_mut().ok_or(Error::UnknownChannel)?;
         sctp.send(self.now, stream, data, binary)?;
+        if let Some(c) = self.channels.get_mut(&id) {
+            c.counters.messages_sent += 1;
+            c.counters.bytes_sent += data.len() as u64;
+        }
         self.stats.dc_messages_sent += 1;
         self.stats.dc_bytes_sent += data.len() as u64;
         Ok(())

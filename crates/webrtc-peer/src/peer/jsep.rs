@@ -34,15 +34,10 @@ impl Peer {
                 continue;
             }
             let mid = fresh(&mut self.mline_order);
-            let kind = self.tracks[i].kind;
+            let codec = self.tracks[i].codec;
             self.tracks[i].mid = Some(mid.clone());
-            self.sections.push(MediaSection {
-                mid,
-                kind,
-                codec: kind.default_codec(),
-                track: Some(TrackId(i as u32)),
-                rejected: false,
-            });
+            self.sections
+                .push(MediaSection::offered(mid, codec, Some(TrackId(i as u32))));
         }
         if self.data_mid.is_none() {
             self.data_mid = Some(fresh(&mut self.mline_order));
@@ -142,7 +137,9 @@ impl Peer {
                     .find(|m| m.mid == sec.mid)
                     .is_none_or(|m| m.rejected);
             }
+            self.apply_answer_media(&remote);
         }
+        self.learn_remote_ssrcs(&remote);
         let agent = self.ice.as_mut().expect("invariant: agent created above");
         agent.set_remote_credentials(&remote.ufrag, &remote.pwd);
         if remote.ice_lite {

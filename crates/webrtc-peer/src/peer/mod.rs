@@ -3,6 +3,8 @@
 mod channels;
 mod jsep;
 mod rtp;
+mod stats;
+mod twcc;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -50,6 +52,16 @@ struct Channel {
     options: ChannelOptions,
     open: bool,
     low_threshold: usize,
+    counters: ChannelCounters,
+}
+
+/// Per-channel counters for W3C `data-channel` stats.
+#[derive(Debug, Clone, Copy, Default)]
+struct ChannelCounters {
+    messages_sent: u64,
+    bytes_sent: u64,
+    messages_received: u64,
+    bytes_received: u64,
 }
 
 /// RFC 7983 §7: what the first byte of a datagram says it is.
@@ -121,7 +133,25 @@ pub struct Peer {
     pending_pli: Vec<u32>,
     ntp: strata_rtp::stats::NtpClock,
     next_report: Option<Instant>,
+    /// Remote RTX SSRC -> the media SSRC it repairs (RFC 4588, `a=ssrc-group:FID`), bounded
+    /// by [`MAX_RECEIVERS`].
+    remote_rtx: HashMap<u32, u32>,
+    /// Header extension ids for parsing received RTP (RFC 8285).
+    rx_extmap: strata_rtp::rtp::ExtensionMap,
+    /// Next transport-wide sequence number we send (one counter for the transport).
+    twcc_seq: u16,
+    twcc_rx: twcc::TwccReceiver,
+    next_twcc: Option<Instant>,
+    /// W3C `inbound-rtp` counters per remote SSRC, bounded by [`MAX_RECEIVERS`].
+    inbound: HashMap<u32, rtp::InboundCounters>,
+    /// Frame assemblers per remote SSRC (with `Config::assemble_frames`), bounded.
+    assemblers: HashMap<u32, rtp::Assembler>,
+    /// The negotiated SRTP protection profile (RFC 5764 §4.1.2), for stats.
+    srtp_profile: Option<u16>,
 }
+
+/// Transport-cc feedback interval (libwebrtc sends about every 100 ms).
+const TWCC_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// RTCP report interval (RFC 3550 §6.2 computes it from bandwidth; WebRTC stacks use about
 /// 1 s for video).
@@ -151,6 +181,7 @@ impl Peer {
         // RFC 8829 §5.2.1: a 63-bit session id.
         let session_id = rng.next_u64() >> 1;
         let rtcp_ssrc = rng.next_u32();
+        let twcc_seq = (rng.next_u32() & 0x7fff) as u16;
         Peer {
             rng,
             now,
@@ -199,6 +230,14 @@ impl Peer {
                 )),
             ),
             next_report: None,
+            remote_rtx: HashMap::new(),
+            rx_extmap: strata_rtp::rtp::ExtensionMap::default(),
+            twcc_seq,
+            twcc_rx: twcc::TwccReceiver::new(now),
+            next_twcc: None,
+            inbound: HashMap::new(),
+            assemblers: HashMap::new(),
+            srtp_profile: None,
             config,
         }
     }
@@ -320,9 +359,9 @@ impl Peer {
     }
 
     /// RFC 7983 demux of one received datagram: STUN and TURN to ICE, DTLS to the DTLS
-    /// connection (held until it exists), RTP/RTCP counted and dropped (media is not
-    /// implemented yet). Errors say why a datagram was dropped; only DTLS failures are
-    /// fatal (and reported as events too).
+    /// connection (held until it exists), RTP/RTCP to SRTP and the media path (dropped and
+    /// counted before the SRTP keys exist). Errors say why a datagram was dropped; only DTLS
+    /// failures are fatal (and reported as events too).
     pub fn handle_datagram(
         &mut self,
         now: Instant,
@@ -394,6 +433,10 @@ impl Peer {
             self.send_reports(now);
             self.next_report = Some(now + REPORT_INTERVAL);
         }
+        if self.next_twcc.is_some_and(|t| t <= now) {
+            self.send_twcc();
+            self.next_twcc = self.twcc_rx.has_pending().then_some(now + TWCC_INTERVAL);
+        }
         self.pump();
     }
 
@@ -454,6 +497,7 @@ impl Peer {
             self.dtls.as_ref().and_then(Dtls::poll_timeout),
             self.sctp.as_ref().and_then(DataChannels::poll_timeout),
             self.next_report,
+            self.next_twcc,
             // At most MAX_RECEIVERS generators: bounded, not O(streams) in general.
             self.receivers
                 .values()
@@ -646,6 +690,7 @@ impl Peer {
                     strata_srtp::Role::Server
                 };
                 if let Some(p) = profile {
+                    self.srtp_profile = Some(km.profile.0);
                     if self.sections.iter().any(|s| !s.rejected) {
                         self.next_report = Some(self.now + REPORT_INTERVAL);
                     }
@@ -688,6 +733,7 @@ impl Peer {
                         options,
                         open: true,
                         low_threshold: 0,
+                        counters: ChannelCounters::default(),
                     },
                 );
                 self.by_stream.insert(s, id);
@@ -705,6 +751,10 @@ impl Peer {
                 data,
             } => {
                 if let Some(id) = self.by_stream.get(&s).copied() {
+                    if let Some(c) = self.channels.get_mut(&id) {
+                        c.counters.messages_received += 1;
+                        c.counters.bytes_received += data.len() as u64;
+                    }
                     self.stats.dc_messages_received += 1;
                     self.stats.dc_bytes_received += data.len() as u64;
                     self.push_event(Event::ChannelMessage { id, binary, data });
