@@ -1,138 +1,84 @@
-//! `strata demo`: a signaling server on loopback (HTTP, rooms by name); Bob registers and
-//! waits; Alice calls Bob; they chat over a data channel; the timeline and stats are printed.
+//! `strata demo`: a signaling server on loopback (WebSocket rooms, the browser page, health
+//! and stats); Bob joins room `demo` and waits; Alice joins and calls him through the server;
+//! they chat over a data channel and send the embedded Opus and VP8 clips both ways; the
+//! timeline and stats are printed. With `--serve`, an echo bot waits in room `bot` for a
+//! browser opening the page, until Ctrl-C.
 //!
-//! Signaling routes: `POST /register/{name}`, `GET /poll/{name}` (long poll: a JSON call or
-//! 204), `POST /call/{callee}/{caller}` (body: offer; 201 with the answer),
-//! `POST /answer/{id}` (body: answer), `GET /health`.
+//! Routes: `GET /` (the page), `GET /ws` (signaling, see [`crate::signal`]), `GET /health`,
+//! `GET /stats`.
 
-use std::collections::HashMap;
+use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use serde::{Deserialize, Serialize};
+use axum::extract::{FromRef, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 use webrtc_peer::{
-    ChannelOptions, ConnectionState, Description, Event, MediaKind, Peer, Stats, TrackId,
+    ChannelOptions, ConnectionState, Description, Event, MediaKind, Peer, Stats, StatsRecord,
+    StatsReport, TrackId,
 };
 
+use crate::answer::{Counters, stats_json};
 use crate::driver::Driver;
-use crate::http;
+use crate::media::{FrameCounter, Looper, clip};
 use crate::net::NetArgs;
+use crate::signal::{Client, Rooms, ws_route};
 
-#[derive(Serialize, Deserialize, Debug)]
-struct Call {
-    id: u64,
-    from: String,
-    sdp: String,
+/// `println!` that ignores a closed stdout: with `--serve` the server must outlive a reader
+/// that stopped listening after the URL line.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
 }
 
-type Inbox = Arc<tokio::sync::Mutex<mpsc::Receiver<Call>>>;
+/// The page a person opens to call the bot.
+pub const PAGE: &str = include_str!("../web/index.html");
 
-#[derive(Default)]
-struct Signaling {
-    senders: Mutex<HashMap<String, mpsc::Sender<Call>>>,
-    inboxes: Mutex<HashMap<String, Inbox>>,
-    waiting: Mutex<HashMap<u64, oneshot::Sender<String>>>,
-    next: AtomicU64,
+/// What the demo server's routes share.
+#[derive(Clone, Default)]
+pub struct ServerState {
+    /// Signaling rooms.
+    pub rooms: Arc<Rooms>,
+    /// The bot's counters.
+    pub bot: Arc<Counters>,
 }
 
-async fn register(State(s): State<Arc<Signaling>>, Path(name): Path<String>) -> Response {
-    let (tx, rx) = mpsc::channel(16);
-    s.senders
-        .lock()
-        .expect("not poisoned")
-        .insert(name.clone(), tx);
-    s.inboxes
-        .lock()
-        .expect("not poisoned")
-        .insert(name, Arc::new(tokio::sync::Mutex::new(rx)));
-    "registered\n".into_response()
-}
-
-async fn poll(State(s): State<Arc<Signaling>>, Path(name): Path<String>) -> Response {
-    let inbox = s.inboxes.lock().expect("not poisoned").get(&name).cloned();
-    let Some(inbox) = inbox else {
-        return (StatusCode::NOT_FOUND, "not registered\n").into_response();
-    };
-    let mut rx = inbox.lock().await;
-    match tokio::time::timeout(Duration::from_secs(25), rx.recv()).await {
-        Ok(Some(call)) => axum::Json(call).into_response(),
-        _ => StatusCode::NO_CONTENT.into_response(),
+impl FromRef<ServerState> for Arc<Rooms> {
+    fn from_ref(s: &ServerState) -> Self {
+        s.rooms.clone()
     }
 }
 
-async fn call(
-    State(s): State<Arc<Signaling>>,
-    Path((callee, caller)): Path<(String, String)>,
-    sdp: String,
-) -> Response {
-    let tx = s
-        .senders
-        .lock()
-        .expect("not poisoned")
-        .get(&callee)
-        .cloned();
-    let Some(tx) = tx else {
-        return (StatusCode::NOT_FOUND, "callee not registered\n").into_response();
-    };
-    let id = s.next.fetch_add(1, Relaxed);
-    let (atx, arx) = oneshot::channel();
-    s.waiting.lock().expect("not poisoned").insert(id, atx);
-    if tx
-        .send(Call {
-            id,
-            from: caller,
-            sdp,
-        })
-        .await
-        .is_err()
-    {
-        return (StatusCode::GONE, "callee left\n").into_response();
-    }
-    match tokio::time::timeout(Duration::from_secs(10), arx).await {
-        Ok(Ok(answer)) => (
-            StatusCode::CREATED,
-            [(header::CONTENT_TYPE, "application/sdp")],
-            answer,
-        )
-            .into_response(),
-        _ => {
-            s.waiting.lock().expect("not poisoned").remove(&id);
-            (StatusCode::GATEWAY_TIMEOUT, "no answer\n").into_response()
-        }
-    }
-}
-
-async fn answer(State(s): State<Arc<Signaling>>, Path(id): Path<u64>, sdp: String) -> Response {
-    match s.waiting.lock().expect("not poisoned").remove(&id) {
-        Some(tx) => {
-            let _ = tx.send(sdp);
-            "delivered\n".into_response()
-        }
-        None => (StatusCode::NOT_FOUND, "no such call\n").into_response(),
-    }
+async fn stats(State(s): State<ServerState>) -> impl IntoResponse {
+    let bot = stats_json(&s.bot).0;
+    axum::Json(json!({
+        "signaling": {
+            "joins": s.rooms.joins.load(std::sync::atomic::Ordering::Relaxed),
+            "relayed": s.rooms.relayed.load(std::sync::atomic::Ordering::Relaxed),
+            "dropped": s.rooms.dropped.load(std::sync::atomic::Ordering::Relaxed),
+        },
+        "bot": bot,
+    }))
 }
 
 /// The signaling server's routes.
-fn router() -> Router {
+pub fn router(state: ServerState) -> Router {
     Router::new()
-        .route("/register/{name}", post(register))
-        .route("/poll/{name}", get(poll))
-        .route("/call/{callee}/{caller}", post(call))
-        .route("/answer/{id}", post(answer))
-        .route("/health", get(|| async { "ok" }))
         .route(
             "/",
-            get(|| async { "strata signaling server: POST /register/{name}, GET /poll/{name}, POST /call/{callee}/{caller}, POST /answer/{id}\n" }),
+            get(|| async { ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], PAGE) }),
         )
-        .with_state(Arc::new(Signaling::default()))
+        .route("/ws", get(ws_route))
+        .route("/health", get(|| async { "ok" }))
+        .route("/stats", get(stats))
+        .with_state(state)
 }
 
 type Entries = Arc<Mutex<Vec<(Duration, &'static str, String)>>>;
@@ -165,60 +111,89 @@ impl Timeline {
             Event::DataChannel { label, .. } => format!("remote opened data channel '{label}'"),
             Event::ChannelOpen(_) => "data channel open".to_owned(),
             Event::ChannelClosed(_) => "data channel closed".to_owned(),
+            Event::Track { mid, kind } => format!("remote {} track (mid {mid})", kind.as_str()),
             _ => return,
         };
         self.log(who, what);
     }
 }
 
-/// Synthetic media: 0.5 s of 20 ms audio frames and 30 fps video frames per track, sent
-/// once connected. (The payloads are not real Opus/VP8 bitstreams.)
-struct MediaSender {
+/// Both clips on one peer, sent from connection on for `seconds`.
+struct Media {
     start: Option<Instant>,
-    sent: [u32; 2],
+    seconds: Duration,
+    loopers: [Looper; 2],
 }
 
-impl MediaSender {
-    const AUDIO: (Duration, usize, u32) = (Duration::from_millis(20), 25, 960);
-    const VIDEO: (Duration, usize, u32) = (Duration::from_millis(33), 15, 3000);
+impl Media {
+    fn new(audio: TrackId, video: TrackId, seconds: Duration) -> Self {
+        Media {
+            start: None,
+            seconds,
+            loopers: [
+                Looper::new(audio, clip(MediaKind::Audio)),
+                Looper::new(video, clip(MediaKind::Video)),
+            ],
+        }
+    }
 
     fn tick(&mut self, peer: &mut Peer, tl: &Timeline, who: &'static str) {
         let Some(start) = self.start else { return };
-        for (i, (every, count, ts)) in [Self::AUDIO, Self::VIDEO].into_iter().enumerate() {
-            while (self.sent[i] as usize) < count && start + every * self.sent[i] <= Instant::now()
-            {
-                let n = self.sent[i];
-                let frame = vec![n as u8; if i == 0 { 120 } else { 1000 }];
-                if peer
-                    .send_rtp(TrackId(i as u32), &frame, n * ts, true)
-                    .is_ok()
-                    && n == 0
-                {
-                    tl.log(
-                        who,
-                        if i == 0 {
-                            "first audio frame sent"
-                        } else {
-                            "first video frame sent"
-                        },
-                    );
-                }
-                self.sent[i] += 1;
+        let elapsed = start.elapsed();
+        for (l, kind) in self.loopers.iter_mut().zip(["audio", "video"]) {
+            let before = l.frames_sent;
+            l.poll(peer, elapsed, Some(self.seconds));
+            if before == 0 && l.frames_sent > 0 {
+                tl.log(who, format!("first {kind} frame sent"));
             }
         }
     }
 
+    fn keyframe_request(&mut self, t: TrackId) {
+        if t == self.loopers[1].track {
+            self.loopers[1].keyframe_request();
+        }
+    }
+
     fn done(&self) -> bool {
-        self.sent[0] as usize == Self::AUDIO.1 && self.sent[1] as usize == Self::VIDEO.1
+        self.start.is_some_and(|s| s.elapsed() >= self.seconds)
+    }
+
+    fn sent(&self) -> [u64; 2] {
+        [self.loopers[0].frames_sent, self.loopers[1].frames_sent]
     }
 }
 
-fn first_media(seen: &mut [bool; 2], kind: MediaKind, tl: &Timeline, who: &'static str) {
-    let i = usize::from(kind == MediaKind::Video);
-    if !seen[i] {
-        seen[i] = true;
-        tl.log(who, format!("first {} frame received", kind.as_str()));
+fn received(
+    counter: &mut FrameCounter,
+    f: &webrtc_peer::MediaFrame,
+    tl: &Timeline,
+    who: &'static str,
+) {
+    if counter.frame(f) {
+        tl.log(
+            who,
+            format!(
+                "first {} frame received ({}{})",
+                f.codec.kind().as_str(),
+                f.codec.name(),
+                if f.keyframe && f.codec.kind() == MediaKind::Video {
+                    ", keyframe"
+                } else {
+                    ""
+                }
+            ),
+        );
     }
+}
+
+/// What one side reports at the end.
+struct Report {
+    stats: Stats,
+    w3c: StatsReport,
+    sent: [u64; 2],
+    received: FrameCounter,
+    keyframe_requests: u64,
 }
 
 const ALICE_LINES: [&str; 3] = [
@@ -227,39 +202,38 @@ const ALICE_LINES: [&str; 3] = [
     "Bye for now!",
 ];
 
+const ROOM: &str = "demo";
+
 async fn bob(
-    base: String,
+    ws: String,
     net: NetArgs,
+    media_seconds: Duration,
     tl: Timeline,
     ready: oneshot::Sender<()>,
-) -> Result<Stats, String> {
-    let r = http::request("POST", &format!("{base}/register/bob"), "text/plain", "")
-        .await
-        .map_err(|e| e.to_string())?;
-    if r.status != 200 {
-        return Err(format!("register: {}", r.status));
-    }
-    tl.log("bob", "registered with the signaling server");
+) -> Result<Report, String> {
+    let mut sig = Client::join(&ws, ROOM, "bob").await?;
+    tl.log("bob", format!("joined room '{ROOM}' over WebSocket"));
     let _ = ready.send(());
-    let call: Call = loop {
-        let r = http::request("GET", &format!("{base}/poll/bob"), "text/plain", "")
-            .await
-            .map_err(|e| e.to_string())?;
-        if r.status == 200 {
-            break serde_json::from_str(&r.body).map_err(|e| e.to_string())?;
+    let (from, offer) = loop {
+        let v = sig.recv().await?;
+        if v["type"] == "offer" {
+            let from = v["from"].as_str().unwrap_or("").to_owned();
+            break (from, v["sdp"].as_str().unwrap_or("").to_owned());
         }
     };
-    tl.log("bob", format!("incoming call from {}", call.from));
-    let mut d = Driver::bind(net.bind, net.config()?)
+    tl.log("bob", format!("incoming call from {from}"));
+    let mut d = Driver::bind(net.bind, net.config()?.with_frames(true))
         .await
         .map_err(|e| e.to_string())?;
     d.peer
-        .set_remote_description(&Description::offer(call.sdp))
+        .set_remote_description(&Description::offer(offer))
         .map_err(|e| e.to_string())?;
-    d.peer
+    let audio = d
+        .peer
         .add_track(MediaKind::Audio, "bob")
         .map_err(|e| e.to_string())?;
-    d.peer
+    let video = d
+        .peer
         .add_track(MediaKind::Video, "bob")
         .map_err(|e| e.to_string())?;
     let a = d.peer.create_answer().map_err(|e| e.to_string())?;
@@ -270,24 +244,30 @@ async fn bob(
         .await
         .map_err(|e| e.to_string())?;
     let sdp = d.peer.local_description().ok_or("no description")?.sdp;
-    http::request(
-        "POST",
-        &format!("{base}/answer/{}", call.id),
-        "application/sdp",
-        &sdp,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    tl.log("bob", "answer sent");
+    sig.send_to("answer", &from, json!({ "sdp": sdp })).await?;
+    tl.log("bob", "answer sent over WebSocket");
+    // Signaling from now on: only a `bye` matters.
+    let (bye_tx, mut bye_rx) = mpsc::channel::<()>(1);
+    let reader = tokio::spawn(async move {
+        while let Ok(v) = sig.recv().await {
+            if v["type"] == "bye" {
+                let _ = bye_tx.send(()).await;
+            }
+        }
+    });
     let mut events = Vec::new();
-    let end = Instant::now() + Duration::from_secs(20);
-    let mut stats = d.peer.stats();
-    let mut media = MediaSender {
-        start: None,
-        sent: [0; 2],
-    };
-    let mut seen = [false; 2];
-    while Instant::now() < end {
+    let end = Instant::now() + media_seconds + Duration::from_secs(20);
+    let mut media = Media::new(audio, video, media_seconds);
+    let mut counter = FrameCounter::default();
+    let result = loop {
+        if Instant::now() >= end {
+            break Err("Bob timed out".to_owned());
+        }
+        // Alice's close_notify normally ends the call first; her `bye` ends it too.
+        let mut closed = bye_rx.try_recv().is_ok();
+        if closed {
+            tl.log("bob", "bye received over WebSocket");
+        }
         d.step(Duration::from_millis(5), &mut events)
             .await
             .map_err(|e| e.to_string())?;
@@ -298,41 +278,74 @@ async fn bob(
                 Event::ConnectionStateChanged(ConnectionState::Connected) => {
                     media.start = Some(Instant::now());
                 }
-                Event::Media(p) => {
-                    first_media(&mut seen, p.kind, &tl, "bob");
-                    stats = d.peer.stats();
-                }
+                Event::Media(p) => counter.packet(&p),
+                Event::Frame(f) => received(&mut counter, &f, &tl, "bob"),
+                Event::KeyframeRequest(t) => media.keyframe_request(t),
                 Event::ChannelMessage { id, data, .. } => {
                     let text = String::from_utf8_lossy(&data).into_owned();
                     tl.log("bob", format!("chat <- {text:?}"));
                     let reply = format!("Bob here, got {} bytes: loud and clear.", data.len());
                     d.peer.send_text(id, &reply).map_err(|e| e.to_string())?;
                     tl.log("bob", format!("chat -> {reply:?}"));
-                    stats = d.peer.stats();
                 }
-                Event::ConnectionStateChanged(ConnectionState::Closed) => return Ok(stats),
+                Event::ConnectionStateChanged(ConnectionState::Closed) => closed = true,
                 Event::ConnectionStateChanged(ConnectionState::Failed) => {
                     return Err("Bob's connection failed".into());
                 }
                 _ => {}
             }
         }
-    }
-    Err("Bob timed out".into())
+        if closed {
+            break Ok(Report {
+                stats: d.peer.stats(),
+                w3c: d.peer.stats_report(Instant::now()),
+                sent: media.sent(),
+                received: counter,
+                keyframe_requests: media.loopers[1].keyframe_requests,
+            });
+        }
+    };
+    reader.abort();
+    result
 }
 
-async fn alice(base: String, net: NetArgs, tl: Timeline) -> Result<Stats, String> {
-    let mut d = Driver::bind(net.bind, net.config()?)
+/// Frames of `kind` a sender emits in `d` (the clip loops).
+fn frames_in(kind: MediaKind, d: Duration) -> u64 {
+    let c = clip(kind);
+    let per = c.duration().as_secs_f64() / c.frames.len() as f64;
+    (d.as_secs_f64() / per).ceil() as u64
+}
+
+async fn alice(
+    ws: String,
+    net: NetArgs,
+    media_seconds: Duration,
+    tl: Timeline,
+) -> Result<Report, String> {
+    let mut sig = Client::join(&ws, ROOM, "alice").await?;
+    tl.log(
+        "alice",
+        format!(
+            "joined room '{ROOM}' over WebSocket (members: {})",
+            sig.peers.join(", ")
+        ),
+    );
+    if !sig.peers.iter().any(|p| p == "bob") {
+        return Err("Bob is not in the room".into());
+    }
+    let mut d = Driver::bind(net.bind, net.config()?.with_frames(true))
         .await
         .map_err(|e| e.to_string())?;
     let ch = d
         .peer
         .create_data_channel("chat", ChannelOptions::default())
         .map_err(|e| e.to_string())?;
-    d.peer
+    let audio = d
+        .peer
         .add_track(MediaKind::Audio, "alice")
         .map_err(|e| e.to_string())?;
-    d.peer
+    let video = d
+        .peer
         .add_track(MediaKind::Video, "alice")
         .map_err(|e| e.to_string())?;
     let offer = d.peer.create_offer().map_err(|e| e.to_string())?;
@@ -343,44 +356,61 @@ async fn alice(base: String, net: NetArgs, tl: Timeline) -> Result<Stats, String
         .await
         .map_err(|e| e.to_string())?;
     let sdp = d.peer.local_description().ok_or("no description")?.sdp;
-    tl.log("alice", "calling bob (offer sent)");
-    let r = http::request(
-        "POST",
-        &format!("{base}/call/bob/alice"),
-        "application/sdp",
-        &sdp,
-    )
+    sig.send_to("offer", "bob", json!({ "sdp": sdp })).await?;
+    tl.log("alice", "calling bob (offer sent over WebSocket)");
+    let answer = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let v = sig.recv().await?;
+            match v["type"].as_str() {
+                Some("answer") if v["from"] == "bob" => {
+                    return Ok::<String, String>(v["sdp"].as_str().unwrap_or("").to_owned());
+                }
+                Some("error" | "bye") => return Err(format!("call refused: {v}")),
+                _ => {}
+            }
+        }
+    })
     .await
-    .map_err(|e| e.to_string())?;
-    if r.status != 201 {
-        return Err(format!("call: status {}: {}", r.status, r.body.trim()));
-    }
-    tl.log("alice", "answer received");
+    .map_err(|_| "no answer from Bob".to_owned())??;
+    tl.log("alice", "answer received over WebSocket");
     d.peer
-        .set_remote_description(&Description::answer(r.body))
+        .set_remote_description(&Description::answer(answer))
         .map_err(|e| e.to_string())?;
     let mut events = Vec::new();
     let mut replies = 0;
-    let end = Instant::now() + Duration::from_secs(20);
-    let mut media = MediaSender {
-        start: None,
-        sent: [0; 2],
-    };
-    let mut seen = [false; 2];
-    let mut media_in = 0;
+    let end = Instant::now() + media_seconds + Duration::from_secs(20);
+    let mut media = Media::new(audio, video, media_seconds);
+    let mut counter = FrameCounter::default();
+    // Bob sends as long as we do; allow a little loss before hanging up anyway.
+    let want = [
+        frames_in(MediaKind::Audio, media_seconds) * 9 / 10,
+        frames_in(MediaKind::Video, media_seconds) * 9 / 10,
+    ];
+    let mut grace: Option<Instant> = None;
     while Instant::now() < end {
         d.step(Duration::from_millis(5), &mut events)
             .await
             .map_err(|e| e.to_string())?;
         media.tick(&mut d.peer, &tl, "alice");
         // Hang up once the chat is over, our media is sent and Bob's has arrived.
-        let want = MediaSender::AUDIO.1 + MediaSender::VIDEO.1;
-        if replies == ALICE_LINES.len() && media.done() && media_in >= want {
-            let stats = d.peer.stats();
-            d.peer.close();
-            d.flush().await.map_err(|e| e.to_string())?;
-            tl.log("alice", "hung up");
-            return Ok(stats);
+        if replies == ALICE_LINES.len() && media.done() {
+            let got = counter.frames[0] >= want[0] && counter.frames[1] >= want[1];
+            let waited = grace.get_or_insert_with(Instant::now).elapsed() > Duration::from_secs(2);
+            if got || waited {
+                let report = Report {
+                    stats: d.peer.stats(),
+                    w3c: d.peer.stats_report(Instant::now()),
+                    sent: media.sent(),
+                    received: counter,
+                    keyframe_requests: media.loopers[1].keyframe_requests,
+                };
+                d.peer.close();
+                d.flush().await.map_err(|e| e.to_string())?;
+                let _ = sig.send_to("bye", "bob", json!({})).await;
+                sig.close().await;
+                tl.log("alice", "hung up (bye sent over WebSocket)");
+                return Ok(report);
+            }
         }
         for e in events.drain(..) {
             tl.event("alice", &e);
@@ -388,10 +418,9 @@ async fn alice(base: String, net: NetArgs, tl: Timeline) -> Result<Stats, String
                 Event::ConnectionStateChanged(ConnectionState::Connected) => {
                     media.start = Some(Instant::now());
                 }
-                Event::Media(p) => {
-                    media_in += 1;
-                    first_media(&mut seen, p.kind, &tl, "alice");
-                }
+                Event::Media(p) => counter.packet(&p),
+                Event::Frame(f) => received(&mut counter, &f, &tl, "alice"),
+                Event::KeyframeRequest(t) => media.keyframe_request(t),
                 Event::ChannelOpen(id) if id == ch => {
                     d.peer
                         .send_text(ch, ALICE_LINES[0])
@@ -422,8 +451,9 @@ async fn alice(base: String, net: NetArgs, tl: Timeline) -> Result<Stats, String
     Err("Alice timed out".into())
 }
 
-fn print_stats(who: &str, s: &Stats) {
-    println!(
+fn print_report(who: &str, r: &Report) {
+    let s = &r.stats;
+    out!(
         "  {who:<5} datagrams {}/{} (sent/received), bytes {}/{}, channel messages {}/{}, pair {}, cipher {}, SCTP srtt {}",
         s.datagrams_sent,
         s.datagrams_received,
@@ -437,52 +467,212 @@ fn print_stats(who: &str, s: &Stats) {
             .map_or("-".to_owned(), |c| format!("{c:?}")),
         s.sctp_srtt.map_or("-".to_owned(), |d| format!("{d:?}")),
     );
-    println!(
-        "        RTP packets {}/{} (sent/received), RTP bytes {}/{}, SRTP dropped {}",
+    out!(
+        "        RTP packets {}/{} (sent/received), RTP bytes {}/{}, NACKs sent {}, retransmitted {}, PLIs sent {}, SRTP dropped {}",
         s.rtp_packets_sent,
         s.rtp_packets_received,
         s.rtp_bytes_sent,
         s.rtp_bytes_received,
+        s.nacks_sent,
+        s.rtp_retransmitted,
+        s.plis_sent,
         s.srtp_dropped
     );
+    out!(
+        "        media frames sent: audio {} video {}; received: audio {} video {} (keyframes {}); keyframe requests honoured {}",
+        r.sent[0],
+        r.sent[1],
+        r.received.frames[0],
+        r.received.frames[1],
+        r.received.keyframes,
+        r.keyframe_requests,
+    );
+    for l in w3c_lines(&r.w3c) {
+        out!("        {l}");
+    }
 }
 
-/// Runs the whole call; `Err` if any phase fails.
-pub async fn run(listen: SocketAddr, net: NetArgs) -> Result<(), String> {
-    let tl = Timeline {
-        t0: Instant::now(),
-        entries: Arc::new(Mutex::new(Vec::new())),
-    };
-    let listener = tokio::net::TcpListener::bind(listen)
+/// The W3C-shaped records (webrtc-stats member names), one line each.
+fn w3c_lines(r: &StatsReport) -> Vec<String> {
+    let opt =
+        |v: Option<f64>, scale: f64| v.map_or("-".to_owned(), |v| format!("{:.3}", v * scale));
+    let mut out = Vec::new();
+    for rec in &r.records {
+        let line = match rec {
+            StatsRecord::Transport(t) => format!(
+                "transport: dtlsState {}, dtlsRole {}, tlsVersion {}, dtlsCipher {}, srtpCipher {}, packetsSent {}, packetsReceived {}",
+                t.dtls_state,
+                t.dtls_role,
+                t.tls_version.unwrap_or("-"),
+                t.dtls_cipher.as_deref().unwrap_or("-"),
+                t.srtp_cipher.unwrap_or("-"),
+                t.packets_sent,
+                t.packets_received,
+            ),
+            StatsRecord::CandidatePair(p) if p.nominated => format!(
+                "candidate-pair (nominated): state {}, currentRoundTripTime {} ms, requestsSent {}, responsesReceived {}",
+                p.state,
+                opt(p.current_round_trip_time, 1e3),
+                p.requests_sent,
+                p.responses_received,
+            ),
+            StatsRecord::OutboundRtp(o) => format!(
+                "outbound-rtp {} {}: packetsSent {}, framesSent {}, retransmittedPacketsSent {}, nackCount {}, pliCount {}",
+                o.kind,
+                o.mime_type.as_deref().unwrap_or("-"),
+                o.packets_sent,
+                o.frames_sent,
+                o.retransmitted_packets_sent,
+                o.nack_count,
+                o.pli_count,
+            ),
+            StatsRecord::InboundRtp(i) => format!(
+                "inbound-rtp {} {}: packetsReceived {}, packetsLost {}, jitter {} ms, framesReceived {}, keyFramesReceived {}, nackCount {}",
+                i.kind,
+                i.mime_type.as_deref().unwrap_or("-"),
+                i.packets_received,
+                i.packets_lost,
+                opt(Some(i.jitter), 1e3),
+                i.frames_received.map_or("-".to_owned(), |v| v.to_string()),
+                i.key_frames_received
+                    .map_or("-".to_owned(), |v| v.to_string()),
+                i.nack_count,
+            ),
+            StatsRecord::RemoteInboundRtp(i) => format!(
+                "remote-inbound-rtp {}: packetsLost {}, fractionLost {}, roundTripTime {} ms",
+                i.kind,
+                i.packets_lost,
+                i.fraction_lost,
+                opt(i.round_trip_time, 1e3),
+            ),
+            StatsRecord::DataChannel(c) => format!(
+                "data-channel '{}': state {}, messagesSent {}, messagesReceived {}",
+                c.label, c.state, c.messages_sent, c.messages_received,
+            ),
+            _ => continue,
+        };
+        out.push(line);
+    }
+    out
+}
+
+/// What `strata demo` was asked to do.
+#[derive(Debug, Clone)]
+pub struct DemoArgs {
+    /// Signaling server address.
+    pub listen: SocketAddr,
+    /// Seconds of audio and video each way.
+    pub media_seconds: Duration,
+    /// Keep the server and the bot running until Ctrl-C.
+    pub serve: bool,
+    /// Network flags for every peer.
+    pub net: NetArgs,
+}
+
+/// Starts the server; with `serve`, the bot too. Returns the address.
+async fn start_server(args: &DemoArgs, state: ServerState) -> Result<SocketAddr, String> {
+    let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router()).await;
+        let _ = axum::serve(listener, router(state)).await;
     });
-    let base = format!("http://{addr}");
-    tl.log("server", format!("signaling server on {base}"));
+    Ok(addr)
+}
+
+/// Runs the whole call; `Err` if any phase fails.
+pub async fn run(args: DemoArgs) -> Result<(), String> {
+    let tl = Timeline {
+        t0: Instant::now(),
+        entries: Arc::new(Mutex::new(Vec::new())),
+    };
+    let state = ServerState::default();
+    let addr = start_server(&args, state.clone()).await?;
+    let ws = format!("ws://{addr}/ws");
+    tl.log(
+        "server",
+        format!("signaling server on http://{addr} (WebSocket {ws})"),
+    );
+    if args.serve {
+        let (joined_tx, joined_rx) = oneshot::channel();
+        tokio::spawn(crate::bot::run(
+            ws.clone(),
+            crate::bot::NAME.to_owned(),
+            args.net.clone(),
+            state.bot.clone(),
+            joined_tx,
+        ));
+        joined_rx
+            .await
+            .map_err(|_| "the bot could not join its room".to_owned())?;
+        out!(
+            "open http://{addr}/ in a browser to call the echo bot (room '{}')",
+            crate::bot::NAME
+        );
+        let _ = std::io::stdout().flush();
+    }
+    let result = call(&args, &ws, &tl).await;
+    if args.serve {
+        if let Err(e) = &result {
+            eprintln!("strata demo: {e}");
+        }
+        out!("serving http://{addr}/ until Ctrl-C");
+        let _ = std::io::stdout().flush();
+        tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
+    }
+    result
+}
+
+async fn call(args: &DemoArgs, ws: &str, tl: &Timeline) -> Result<(), String> {
     let (ready_tx, ready_rx) = oneshot::channel();
-    let bob = tokio::spawn(bob(base.clone(), net.clone(), tl.clone(), ready_tx));
-    ready_rx
-        .await
-        .map_err(|_| "Bob failed to register".to_owned())?;
-    let a = alice(base, net, tl.clone()).await;
-    let b = bob.await.map_err(|e| e.to_string())?;
-    println!("strata demo: Alice calls Bob\n\ntimeline (ms since start):");
+    let bob = tokio::spawn(bob(
+        ws.to_owned(),
+        args.net.clone(),
+        args.media_seconds,
+        tl.clone(),
+        ready_tx,
+    ));
+    if ready_rx.await.is_err() {
+        let e = bob.await.map_err(|e| e.to_string())?.err();
+        return Err(format!("Bob failed to join: {}", e.unwrap_or_default()));
+    }
+    let a = alice(
+        ws.to_owned(),
+        args.net.clone(),
+        args.media_seconds,
+        tl.clone(),
+    )
+    .await;
+    if a.is_err() {
+        bob.abort();
+    }
+    let b = bob.await.map_err(|e| e.to_string());
+    out!("strata demo: Alice calls Bob\n\ntimeline (ms since start):");
     let mut entries = tl.entries.lock().expect("not poisoned").clone();
     entries.sort_by_key(|e| e.0);
     for (t, who, what) in &entries {
-        println!("  {:>9.3}  {who:<6} {what}", t.as_secs_f64() * 1e3);
+        out!("  {:>9.3}  {who:<6} {what}", t.as_secs_f64() * 1e3);
     }
-    let (a, b) = (a?, b?);
-    println!("\nstats:");
-    print_stats("alice", &a);
-    print_stats("bob", &b);
-    if a.rtp_packets_received == 0 || b.rtp_packets_received == 0 {
-        return Err("media did not flow both ways".into());
+    let (a, b) = (a?, b??);
+    out!("\nstats:");
+    print_report("alice", &a);
+    print_report("bob", &b);
+    // Each side must get most of what the other sent, and video must start decodable.
+    for (who, rx, tx) in [("alice", &a, &b), ("bob", &b, &a)] {
+        for (i, kind) in ["audio", "video"].into_iter().enumerate() {
+            if tx.sent[i] == 0 || rx.received.frames[i] * 10 < tx.sent[i] * 8 {
+                return Err(format!(
+                    "{who} received {} of {} {kind} frames",
+                    rx.received.frames[i], tx.sent[i]
+                ));
+            }
+        }
+        if rx.received.keyframes == 0 {
+            return Err(format!("{who} received no VP8 keyframe"));
+        }
     }
-    println!(
+    out!(
         "\nok: the call connected, {} chat lines and audio+video went each way",
         ALICE_LINES.len()
     );

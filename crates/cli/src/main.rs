@@ -1,16 +1,6 @@
 //! `strata`: the Strata WebRTC demo, an offer/answer echo tool over WHIP-like HTTP
-//! signaling, and a STUN client. See `../shared/DESIGN.md` (the CLI and its signaling).
-//!
-//! This is the I/O shell around the sans-IO crates: it reads the clock and runs tokio.
+//! signaling, and a STUN client. See `DESIGN.md` (the CLI and its signaling).
 #![allow(clippy::disallowed_methods)]
-
-mod answer;
-mod demo;
-mod driver;
-mod http;
-mod net;
-mod offer;
-mod stun;
 
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
@@ -18,7 +8,8 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use crate::net::NetArgs;
+use strata_cli::net::NetArgs;
+use strata_cli::{answer, demo, offer, stun};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -33,8 +24,9 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Cmd {
-    /// Answer offers: POST /offer (application/sdp) -> 201 answer; GET /health; GET /stats.
-    /// Echoes every data-channel message.
+    /// Answer offers: POST /offer (application/sdp) -> 201 answer; GET /health; GET /stats
+    /// (counters and each peer's W3C-shaped report). Echoes every data-channel message,
+    /// reflects media, and relays keyframe requests to the media's source.
     Answer {
         /// HTTP listen address (port 0 picks one; the chosen one is printed).
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -60,11 +52,11 @@ enum Cmd {
         /// Give up after this many seconds.
         #[arg(long, default_value_t = 30.0)]
         timeout: f64,
-        /// Also send an audio track (Opus m-section, synthetic 20 ms frames) and count
-        /// what the answerer reflects.
+        /// Also send an audio track (the embedded Opus clip, looped) and count what the
+        /// answerer reflects.
         #[arg(long)]
         audio: bool,
-        /// Also send a video track (VP8 m-section, synthetic 30 fps frames).
+        /// Also send a video track (the embedded VP8 clip, looped).
         #[arg(long)]
         video: bool,
         /// Seconds of media to send.
@@ -73,12 +65,19 @@ enum Cmd {
         #[command(flatten)]
         net: NetArgs,
     },
-    /// Alice calls Bob through a signaling server on loopback; they chat over a data channel;
-    /// the timeline and stats are printed.
+    /// Alice calls Bob through a WebSocket signaling server on loopback; they chat over a
+    /// data channel and send audio and video both ways; the timeline and stats are printed.
     Demo {
         /// Signaling server listen address.
         #[arg(long, default_value = "127.0.0.1:0")]
         listen: SocketAddr,
+        /// Seconds of audio and video each way.
+        #[arg(long, default_value_t = 2.0)]
+        media_seconds: f64,
+        /// Also serve the browser page (GET /) and an echo bot in room `bot` until Ctrl-C;
+        /// `--bind` is the bot's candidate address (a LAN address for another machine).
+        #[arg(long)]
+        serve: bool,
         #[command(flatten)]
         net: NetArgs,
     },
@@ -146,7 +145,19 @@ async fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
-        Cmd::Demo { listen, net } => match demo::run(listen, net).await {
+        Cmd::Demo {
+            listen,
+            media_seconds,
+            serve,
+            net,
+        } => match demo::run(demo::DemoArgs {
+            listen,
+            media_seconds: secs(media_seconds),
+            serve,
+            net,
+        })
+        .await
+        {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("strata demo: {e}");

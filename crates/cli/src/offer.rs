@@ -7,6 +7,7 @@ use webrtc_peer::{ChannelOptions, ConnectionState, Description, Event, MediaKind
 
 use crate::driver::Driver;
 use crate::http;
+use crate::media::{Looper, clip};
 use crate::net::NetArgs;
 
 /// What `strata offer` was asked to do.
@@ -21,11 +22,11 @@ pub struct OfferArgs {
     pub text: bool,
     /// Give up after this long.
     pub timeout: Duration,
-    /// Send an Opus-shaped audio track (synthetic 20 ms frames).
+    /// Send an audio track: the embedded Opus clip, looped.
     pub audio: bool,
-    /// Send a VP8-shaped video track (synthetic 30 fps frames).
+    /// Send a video track: the embedded VP8 clip, looped.
     pub video: bool,
-    /// How long to send media for.
+    /// How long to send media for (RTP packets are counted: `media_sent`, `media_received`).
     pub media_seconds: Duration,
     /// Network flags.
     pub net: NetArgs,
@@ -69,22 +70,18 @@ pub async fn run(args: OfferArgs) -> (String, bool) {
             .peer
             .create_data_channel("echo", ChannelOptions::default())
             .map_err(|e| e.to_string())?;
-        let mut tracks = Vec::new();
-        for (on, kind, every, size) in [
-            (args.audio, MediaKind::Audio, Duration::from_millis(20), 160),
-            (
-                args.video,
-                MediaKind::Video,
-                Duration::from_millis(33),
-                1000,
-            ),
+        // The embedded clips, looped (real Opus and VP8: the far end can decode them).
+        let mut loopers = Vec::new();
+        for (on, kind) in [
+            (args.audio, MediaKind::Audio),
+            (args.video, MediaKind::Video),
         ] {
             if on {
                 let t = d
                     .peer
                     .add_track(kind, "strata")
                     .map_err(|e| e.to_string())?;
-                tracks.push((t, kind, every, size, 0u32));
+                loopers.push(Looper::new(t, clip(kind)));
             }
         }
         let mut media_end = None;
@@ -143,6 +140,11 @@ pub async fn run(args: OfferArgs) -> (String, bool) {
                         media_end.get_or_insert(t0.elapsed() + args.media_seconds);
                     }
                     Event::Media(_) => media_received += 1,
+                    Event::KeyframeRequest(t) => {
+                        for l in loopers.iter_mut().filter(|l| l.track == t) {
+                            l.keyframe_request();
+                        }
+                    }
                     Event::ConnectionStateChanged(
                         s @ (ConnectionState::Failed | ConnectionState::Closed),
                     ) => {
@@ -162,24 +164,12 @@ pub async fn run(args: OfferArgs) -> (String, bool) {
                     _ => {}
                 }
             }
-            if let Some(end) = media_end
-                && let Some(c) = connected
-            {
-                let now = t0.elapsed();
-                for (t, kind, every, size, n) in &mut tracks {
-                    // Frames are due every `every` since connection, until `end`.
-                    while c + *every * *n <= now.min(end) {
-                        let ts = match kind {
-                            MediaKind::Audio => *n * 960,
-                            MediaKind::Video => *n * 3000,
-                        };
-                        let frame = payload(*n as usize, *size, false);
-                        if d.peer.send_rtp(*t, &frame, ts, true).is_ok() {
-                            media_sent += 1;
-                        }
-                        *n += 1;
-                    }
+            if let Some(c) = connected {
+                let elapsed = t0.elapsed().saturating_sub(c);
+                for l in &mut loopers {
+                    l.poll(&mut d.peer, elapsed, Some(args.media_seconds));
                 }
+                media_sent = loopers.iter().map(|l| l.packets_sent).sum();
             }
             if opened.is_some() {
                 while sent < args.messages && sent - received < window {

@@ -169,15 +169,43 @@ fn demo_call_completes() {
         String::from_utf8_lossy(&out.stderr)
     );
     for phase in [
+        "bob    joined room 'demo' over WebSocket",
+        "alice  joined room 'demo' over WebSocket (members: bob)",
+        "calling bob (offer sent over WebSocket)",
         "incoming call from alice",
+        "answer received over WebSocket",
+        "first audio frame received",
+        "first video frame received",
         "ICE selected pair",
         "DTLS Connected",
         "SCTP association up",
         "remote opened data channel 'chat'",
         "chat <- \"Bye for now!\"",
         "hung up",
+        // W3C-shaped records of both sides.
+        "transport: dtlsState",
+        "candidate-pair (nominated): state succeeded",
+        "outbound-rtp video video/VP8",
+        "inbound-rtp audio audio/opus",
+        "data-channel 'chat': state open, messagesSent 3, messagesReceived 3",
     ] {
         assert!(stdout.contains(phase), "missing {phase:?} in\n{stdout}");
+    }
+    // 2 s of the clips each way: 100 Opus packets and 60 VP8 frames (two keyframes).
+    let frames: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("media frames sent"))
+        .collect();
+    assert_eq!(frames.len(), 2, "{stdout}");
+    for l in frames {
+        let n: Vec<u64> = l
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        // sent audio, video; received audio, video; keyframes; keyframe requests
+        assert!(n[0] >= 95 && n[1] >= 58, "{l}");
+        assert!(n[2] * 10 >= n[0] * 9 && n[3] * 10 >= n[1] * 9, "{l}");
+        assert!(n[4] >= 2, "{l}");
     }
 }
 
