@@ -82,9 +82,10 @@
 //! | 9260 SCTP | §3 packet, chunks, parameters, error causes; §3.2/§3.2.1 unknown chunk and parameter handling by upper bits | done |
 //! | 9260 | §5.1 INIT/INIT-ACK with HMAC-SHA256 state cookie (no state before COOKIE-ECHO), cookie lifetime and Stale Cookie error; §5.2.1 and §5.2.4 INIT collision (actions B, C, D) | done; action A (peer restart) is **not** supported: such COOKIE-ECHOs are dropped |
 //! | 9260 | §6.1–§6.2 transmission and SACK with gap blocks and duplicates, delayed SACK (every 2nd packet or 200 ms, immediate on gaps/dups), §6.3 RTO and T3-rtx, §6.5/§6.6 ordered and unordered delivery, §6.9 fragmentation and reassembly, §6.10 bundling | done; the receiver never reneges and assumes the peer does not either |
-//! | 9260 | §7 congestion control: slow start, congestion avoidance, fast retransmit/recovery (§7.2.4), cwnd/ssthresh, PMTU as the configured `mtu` | done; no PMTU discovery (the DTLS layer fixes the MTU) |
+//! | 9260 | §6.1 D Max.Burst = 4: each SACK that acknowledges data, each T3-rtx expiry, and a write with nothing outstanding allow 4 more DATA packets (several SACKs fed before one drain allow 4 each; unused credit carries over only up to 4), applied by limiting the packets emitted, so cwnd is never changed by it | done |
+//! | 9260 | §7 congestion control: slow start, congestion avoidance, cwnd decay per RTO of idleness (§7.2.1), T3-rtx collapse to 1 MTU (§7.2.3), fast retransmit/recovery (§7.2.4: HTNA miss indications, one cwnd reduction per recovery, one packet past cwnd on entry only, each chunk fast retransmitted at most once), cwnd/ssthresh, PMTU as the configured `mtu` | done; no PMTU discovery (the DTLS layer fixes the MTU) |
 //! | 9260 | §8.1 association failure counter, §8.3 HEARTBEAT, §8.4 out-of-the-blue (SHUTDOWN-ACK answered after close; other OOTB packets dropped silently), §8.5 verification tags | done |
-//! | 9260 | §9.1 ABORT (incl. user-initiated, cause 12), §9.2 SHUTDOWN | done |
+//! | 9260 | §9.1 ABORT (incl. user-initiated, cause 12; it replaces whatever control chunks were still queued, so the bounded queue never drops it), §9.2 SHUTDOWN | done |
 //! | 9260 | §6.8 CRC32c (little-endian in the header) | done |
 //! | 8261 | SCTP over DTLS: no IP/UDP layer, port 5000 default, MTU from the caller | done |
 //! | 3758 | PR-SCTP: FORWARD-TSN, abandonment by max retransmits and lifetime | done |
@@ -96,8 +97,7 @@
 //!
 //! Deviations: RTO.Min defaults to 200 ms (RFC 9260 suggests 1 s; WebRTC stacks go lower).
 //! MUSTs not implemented: peer restart (§5.2.4 action A); reporting of unrecognized parameters in
-//! INIT-ACK by an ERROR chunk is done, but AUTH (RFC 4895), which WebRTC does not use, is not;
-//! cwnd is not reset after an idle period (§7.2.1 "SHOULD").
+//! INIT-ACK by an ERROR chunk is done, but AUTH (RFC 4895), which WebRTC does not use, is not.
 //!
 //! ## Allocation
 //!

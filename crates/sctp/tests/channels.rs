@@ -5,6 +5,9 @@ mod common;
 use std::time::Duration;
 
 use common::{Link, Pair};
+use strata_sctp::wire::chunk::{Chunk, ChunkType};
+use strata_sctp::wire::packet::{Packet, PacketHeader};
+use strata_sctp::wire::param::{Param, Params, encode_params};
 use strata_sctp::{ChannelEvent, ChannelOptions, CloseReason, Config, DataChannels, Error};
 
 type P = Pair<DataChannels>;
@@ -270,4 +273,110 @@ fn partially_reliable_unordered_channel_under_loss() {
     seen.dedup();
     assert_eq!(seen.len(), n, "no duplicates");
     assert!(n < 300 && n > 100, "{n}");
+}
+
+/// The packets `dc` emits now, without delivering them.
+fn drain_dc(dc: &mut DataChannels, now: std::time::Instant) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    while let Some(n) = dc.poll_transmit(now, &mut buf) {
+        out.push(buf[..n].to_vec());
+    }
+    out
+}
+
+fn has_abort(pkt: &[u8]) -> bool {
+    Packet::new_checked(pkt)
+        .unwrap()
+        .chunks()
+        .any(|c| c.is_ok_and(|c| c.ty == ChunkType::ABORT))
+}
+
+/// RFC 9260 §9.1: `DataChannels::abort` emits an ABORT the peer accepts, whatever else is
+/// going on: data in flight both ways, a SACK owed, a stream reset queued, and a control
+/// queue the peer has filled to its bound with HEARTBEATs (the ABORT must not be the chunk
+/// that the bound drops).
+#[test]
+fn rfc9260_9_1_abort_is_emitted_and_accepted_in_every_situation() {
+    for case in 0..5 {
+        let mut p = up(20 + case, Link::default());
+        let id = p.a.open(p.now, opts("x")).unwrap();
+        assert!(p.run_until(Duration::from_secs(10), |p| {
+            p.ea.contains(&ChannelEvent::Open(id))
+        }));
+        let now = p.now;
+        match case {
+            0 => {} // idle
+            1 => {
+                // Data queued and in flight from a; data from b that a has not yet acked.
+                for _ in 0..100 {
+                    p.a.send(now, id, &[7; 1000], true).unwrap();
+                    p.b.send(now, id, &[8; 1000], true).unwrap();
+                }
+                for pkt in drain_dc(&mut p.b, now).iter().take(3) {
+                    let _ = p.a.handle_packet(now, pkt);
+                }
+                drain_dc(&mut p.a, now); // lost on the wire
+            }
+            2 => {
+                // A SACK owed (one DATA packet received, delayed SACK armed).
+                p.b.send(now, id, &[8; 100], true).unwrap();
+                let pkts = drain_dc(&mut p.b, now);
+                p.a.handle_packet(now, &pkts[0]).unwrap();
+            }
+            3 => {
+                // A stream reset request queued in front of the ABORT.
+                p.a.close(now, id).unwrap();
+            }
+            _ => {
+                // b sends HEARTBEATs a never gets to answer: a's control queue fills up.
+                let tag = Packet::new_checked(
+                    &drain_dc(&mut p.b, now).pop().unwrap_or_else(|| {
+                        p.b.send(now, id, &[8; 10], true).unwrap();
+                        drain_dc(&mut p.b, now).pop().unwrap()
+                    })[..],
+                )
+                .unwrap()
+                .verification_tag();
+                let info = encode_params(&[Param::HeartbeatInfo(&[1; 8])]);
+                let mut hb = vec![0u8; 12];
+                PacketHeader {
+                    src_port: 5000,
+                    dst_port: 5000,
+                    verification_tag: tag,
+                }
+                .emit(&mut hb);
+                Chunk::Heartbeat(Params::parse(&info).unwrap()).emit_to(&mut hb);
+                Packet::new_checked(&mut hb[..]).unwrap().fill_checksum();
+                for _ in 0..100 {
+                    p.a.handle_packet(now, &hb).unwrap();
+                }
+            }
+        }
+        p.a.abort(now);
+        let out = drain_dc(&mut p.a, now);
+        assert!(
+            out.iter().any(|pkt| has_abort(pkt)),
+            "case {case}: no ABORT among {} packets",
+            out.len()
+        );
+        assert!(
+            drain_dc(&mut p.a, now).is_empty(),
+            "case {case}: silent after"
+        );
+        for pkt in &out {
+            let _ = p.b.handle_packet(now, pkt);
+        }
+        let mut ev = Vec::new();
+        while let Some(e) = p.b.poll_event() {
+            ev.push(e);
+        }
+        assert!(
+            ev.contains(&ChannelEvent::AssociationClosed(CloseReason::PeerAbort(
+                Some(12)
+            ))),
+            "case {case}: {ev:?}"
+        );
+        assert!(p.b.association().is_closed(), "case {case}");
+    }
 }

@@ -67,6 +67,10 @@ pub struct Stats {
     pub duplicates: u64,
     /// DATA chunks retransmitted.
     pub retransmissions: u64,
+    /// T3-rtx expirations with data outstanding (RFC 9260 §6.3.3).
+    pub t3_expirations: u64,
+    /// Entries into fast recovery (RFC 9260 §7.2.4).
+    pub fast_recoveries: u64,
 }
 
 /// A control chunk waiting for a packet.
@@ -230,7 +234,11 @@ impl Association {
     /// Counters.
     pub fn stats(&self) -> Stats {
         let mut s = self.stats;
-        s.retransmissions = self.tx.as_ref().map_or(0, |t| t.retransmissions);
+        if let Some(t) = self.tx.as_ref() {
+            s.retransmissions = t.retransmissions;
+            s.t3_expirations = t.t3_expirations;
+            s.fast_recoveries = t.fast_recoveries;
+        }
         s
     }
 
@@ -374,6 +382,7 @@ impl Association {
             return Err(Error::InvalidStream);
         }
         let tx = self.tx.as_mut().ok_or(Error::InvalidState)?;
+        tx.app_wrote();
         tx.enqueue(now, stream_id, ppid, data, opts)
     }
 
@@ -494,6 +503,10 @@ impl Association {
         };
         let mut v = Vec::new();
         c.emit_to(&mut v);
+        // The association ends here: whatever control chunks were still queued (SACKs,
+        // HEARTBEAT ACKs a peer may have filled the bounded queue with) no longer matter,
+        // and the ABORT must never be the chunk the bound drops.
+        self.ctl.clear();
         self.push_ctl(self.peer_tag, v, true, false);
     }
 
@@ -706,6 +719,16 @@ impl Association {
     /// Builds the next packet into `buf` (cleared first) and returns its length, or `None`
     /// when there is nothing to send. Call until `None` after every input.
     pub fn poll_transmit(&mut self, now: Instant, buf: &mut Vec<u8>) -> Option<usize> {
+        let r = self.next_packet(now, buf);
+        if r.is_none()
+            && let Some(tx) = self.tx.as_mut()
+        {
+            tx.end_drain();
+        }
+        r
+    }
+
+    fn next_packet(&mut self, now: Instant, buf: &mut Vec<u8>) -> Option<usize> {
         let now = self.clamp(now);
         buf.clear();
         let mtu = self.cfg.mtu;

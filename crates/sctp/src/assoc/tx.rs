@@ -1,6 +1,6 @@
 //! Send side: queueing and fragmentation (RFC 9260 §6.9), SACK processing (§6.2.1),
-//! retransmission timer and RTO (§6.3), fast retransmit (§7.2.4), congestion control (§7.2),
-//! partial reliability (RFC 3758 §3.5) and I-DATA (RFC 8260).
+//! Max.Burst (§6.1 D), retransmission timer and RTO (§6.3), fast retransmit (§7.2.4),
+//! congestion control (§7.2), partial reliability (RFC 3758 §3.5) and I-DATA (RFC 8260).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -12,6 +12,15 @@ use crate::wire::chunk::{
     ChunkType, DATA_HEADER_LEN, Data, I_DATA_HEADER_LEN, IData, data_flags, write_data, write_idata,
 };
 use crate::wire::pad4;
+
+/// RFC 9260 §16 Max.Burst: DATA packets sent in answer to one SACK, whatever cwnd allows.
+/// Bursts larger than this overflow a slow receiver's socket buffer or a shallow bottleneck
+/// queue.
+pub(crate) const MAX_BURST: u16 = 4;
+
+/// Most burst credit held: a caller that feeds several SACKs before draining (a driver
+/// reading a batch of datagrams) gets Max.Burst packets per SACK, up to this many.
+const BURST_CREDIT_CAP: u16 = 16 * MAX_BURST;
 
 /// Per-message partial reliability (RFC 3758 §3.5, RFC 8831 §6.1).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -58,6 +67,10 @@ struct Sent {
     transmissions: u16,
     sent_at: Instant,
     miss: u8,
+    /// Fast retransmitted once already: only T3-rtx may send it again (RFC 9260 §7.2.4 step 5).
+    fast_rtx: bool,
+    /// Order of its latest transmission among all DATA transmissions.
+    sent_seq: u64,
     expires: Option<Instant>,
     max_rtx: Option<u16>,
 }
@@ -135,6 +148,14 @@ pub(crate) struct Sender {
     pba: usize,
     fast_recovery: Option<u64>,
     fast_rtx_pending: bool,
+    /// Scratch list of (stream, bytes) acknowledged by one SACK.
+    freed: Vec<(u16, usize)>,
+    /// DATA packets still allowed before the next SACK (Max.Burst credit).
+    burst: u16,
+    /// When DATA was last sent (idle cwnd decay).
+    last_data: Option<Instant>,
+    /// DATA transmissions so far (first ones and retransmissions), to order them.
+    tx_seq: u64,
     pub(crate) rto: Rto,
     pub(crate) t3: Option<Instant>,
     mtu: usize,
@@ -143,6 +164,8 @@ pub(crate) struct Sender {
     pub(crate) fwd_tsn_needed: bool,
     /// Counters.
     pub(crate) retransmissions: u64,
+    pub(crate) t3_expirations: u64,
+    pub(crate) fast_recoveries: u64,
 }
 
 impl Sender {
@@ -173,6 +196,10 @@ impl Sender {
             pba: 0,
             fast_recovery: None,
             fast_rtx_pending: false,
+            freed: Vec::new(),
+            burst: MAX_BURST,
+            last_data: None,
+            tx_seq: 0,
             rto,
             t3: None,
             mtu,
@@ -180,6 +207,8 @@ impl Sender {
             pr: false,
             fwd_tsn_needed: false,
             retransmissions: 0,
+            t3_expirations: 0,
+            fast_recoveries: 0,
         }
     }
 
@@ -411,9 +440,53 @@ impl Sender {
     }
 
     /// Appends DATA chunks (retransmissions first, then new data) to the packet in `out`,
-    /// within `limit` bytes, the congestion window and the peer's window. Returns the number
-    /// of chunks written.
+    /// within `limit` bytes, the congestion window, the peer's window and Max.Burst. Returns
+    /// the number of chunks written.
     pub(crate) fn fill(
+        &mut self,
+        now: Instant,
+        out: &mut Vec<u8>,
+        limit: usize,
+        events: &mut VecDeque<Event>,
+    ) -> usize {
+        // RFC 9260 §6.1 D: at most Max.Burst packets per SACK, applied by limiting the
+        // packets emitted (cwnd itself is never touched), retransmissions included; the one
+        // fast retransmission packet of §7.2.4 step 3 is exempt. With nothing in flight no
+        // SACK may come to grant more, so one packet may go.
+        let exempt = self.fast_rtx_pending && self.rtx_count > 0;
+        if !exempt && self.burst == 0 && self.flight > 0 {
+            return 0;
+        }
+        self.idle_decay(now);
+        let n = self.fill_window(now, out, limit, events);
+        if n > 0 {
+            self.last_data = Some(now);
+            if !exempt {
+                self.burst = self.burst.saturating_sub(1);
+            }
+        }
+        n
+    }
+
+    /// RFC 9260 §7.2.1: after a period without sending data, cwnd decays to
+    /// max(cwnd / 2, 4 * MTU) per RTO of silence, so a stale window is not sent at once.
+    fn idle_decay(&mut self, now: Instant) {
+        if self.flight > 0 || self.rtx_count > 0 {
+            return;
+        }
+        let Some(last) = self.last_data else { return };
+        let rto = self.rto.rto.max(Duration::from_millis(1));
+        let idle = now.saturating_duration_since(last);
+        let periods = (idle.as_micros() / rto.as_micros()).min(32) as u32;
+        for _ in 0..periods {
+            self.cwnd = (self.cwnd / 2).max(4 * self.mtu);
+        }
+        if periods > 0 {
+            self.last_data = Some(now);
+        }
+    }
+
+    fn fill_window(
         &mut self,
         now: Instant,
         out: &mut Vec<u8>,
@@ -448,10 +521,16 @@ impl Sender {
                 }
                 let tsn = self.cum + 1 + i as u64;
                 Self::write_chunk(self.idata, out, tsn, &self.out[i]);
+                if i == 0 {
+                    // §7.2.4 step 4: retransmitting the earliest outstanding chunk restarts T3.
+                    self.t3 = Some(now + self.rto.rto);
+                }
                 let c = &mut self.out[i];
                 c.state = St::Inflight;
                 c.transmissions += 1;
                 c.sent_at = now;
+                c.sent_seq = self.tx_seq;
+                self.tx_seq += 1;
                 c.miss = 0;
                 self.flight += c.len as usize;
                 self.rtx_count -= 1;
@@ -459,7 +538,9 @@ impl Sender {
                 written += 1;
                 i += 1;
             }
-            self.fast_rtx_pending = false;
+            if written > 0 {
+                self.fast_rtx_pending = false;
+            }
             if self.rtx_count > 0 {
                 if written > 0 && self.t3.is_none() {
                     self.t3 = Some(now + self.rto.rto);
@@ -467,6 +548,8 @@ impl Sender {
                 return written;
             }
         }
+        // Nothing left to fast retransmit: the one-packet exemption from cwnd lapses.
+        self.fast_rtx_pending = false;
         let max_frag = (self.mtu - crate::wire::packet::HEADER_LEN - hdr) & !3;
         while self.flight < self.cwnd {
             let Some(front) = self.queue.front() else {
@@ -515,6 +598,8 @@ impl Sender {
                 transmissions: 1,
                 sent_at: now,
                 miss: 0,
+                fast_rtx: false,
+                sent_seq: self.tx_seq,
                 expires: front.expires,
                 max_rtx: front.max_rtx,
             };
@@ -530,6 +615,7 @@ impl Sender {
             }
             let tsn = self.next_tsn;
             self.next_tsn += 1;
+            self.tx_seq += 1;
             Self::write_chunk(self.idata, out, tsn, &c);
             self.out.push_back(c);
             self.flight += len;
@@ -540,6 +626,28 @@ impl Sender {
             self.t3 = Some(now + self.rto.rto);
         }
         written
+    }
+
+    /// A SACK acknowledged data, or T3-rtx fired: [`MAX_BURST`] more packets may follow
+    /// (RFC 9260 §6.1 D).
+    fn grant_burst(&mut self) {
+        self.burst = (self.burst + MAX_BURST).min(BURST_CREDIT_CAP);
+    }
+
+    /// The caller drained every packet: credit a drain did not use carries over only up to
+    /// Max.Burst (enough that a sparse write is not held back until the peer's delayed SACK),
+    /// so one drain sends at most Max.Burst × (SACKs fed since the last drain + 1) packets.
+    pub(crate) fn end_drain(&mut self) {
+        self.burst = self.burst.min(MAX_BURST);
+    }
+
+    /// The application wrote. With nothing outstanding, Max.Burst packets may go and any
+    /// older credit is stale; otherwise writes grant nothing, so a loop of writes cannot
+    /// send a window's worth back to back.
+    pub(crate) fn app_wrote(&mut self) {
+        if self.flight == 0 && self.rtx_count == 0 {
+            self.burst = MAX_BURST;
+        }
     }
 
     fn abandon_unsent(&mut self, id: u64, events: &mut VecDeque<Event>) {
@@ -573,10 +681,18 @@ impl Sender {
         let mut acked = 0usize;
         let mut rtt: Option<Duration> = None;
         let advanced = c > self.cum;
-        let mut freed: Vec<(u16, usize)> = Vec::new();
+        // Reused across SACKs: no allocation per SACK in the steady state.
+        let mut freed = std::mem::take(&mut self.freed);
+        // The latest transmission this SACK newly acknowledges: only chunks sent before it
+        // can have been passed over (a retransmission is not "missing" because an original
+        // sent before it arrived first).
+        let mut newest_acked: Option<u64> = None;
         while self.cum < c {
             let s = self.out.pop_front().expect("invariant: cum < next_tsn");
             self.cum += 1;
+            if matches!(s.state, St::Inflight | St::Retransmit) {
+                newest_acked = newest_acked.max(Some(s.sent_seq));
+            }
             match s.state {
                 St::Inflight => {
                     self.flight -= s.len as usize;
@@ -594,11 +710,15 @@ impl Sender {
                 rtt = Some(now.saturating_duration_since(s.sent_at));
             }
         }
+        // HTNA (RFC 9260 §7.2.4): the highest TSN newly acknowledged by this SACK, and the
+        // highest it reports received at all.
         let mut highest_new = c;
+        let mut highest_reported = c;
         for (start, end) in gaps {
             if end < start || start == 0 {
                 continue;
             }
+            highest_reported = highest_reported.max(c + u64::from(end).min(self.out.len() as u64));
             for off in start..=end {
                 let idx = usize::from(off) - 1;
                 let Some(s) = self.out.get_mut(idx) else {
@@ -612,25 +732,44 @@ impl Sender {
                 if s.transmissions == 1 && s.state == St::Inflight && rtt.is_none() {
                     rtt = Some(now.saturating_duration_since(s.sent_at));
                 }
+                newest_acked = newest_acked.max(Some(s.sent_seq));
                 s.state = St::GapAcked;
                 acked += s.len as usize;
                 freed.push((s.sid, s.len as usize));
                 highest_new = highest_new.max(c + u64::from(off));
             }
         }
-        for (sid, n) in freed {
+        for (sid, n) in freed.drain(..) {
             self.release(sid, n, events);
         }
-        // Fast retransmit (RFC 9260 §7.2.4): miss indications below the highest newly
-        // acknowledged TSN.
+        self.freed = freed;
+        // Fast recovery ends once the cumulative ack reaches its exit point (§7.2.4 step 6).
+        let in_recovery = self.fast_recovery.is_some();
+        if let Some(exit) = self.fast_recovery
+            && c >= exit
+        {
+            self.fast_recovery = None;
+        }
+        // Fast retransmit (RFC 9260 §7.2.4): miss indications for missing TSNs below the
+        // highest newly acknowledged one; in fast recovery, a SACK that advances the
+        // cumulative ack counts every TSN it reports missing.
+        let upto = if in_recovery && advanced {
+            highest_reported
+        } else {
+            highest_new
+        };
         let mut marked = false;
-        if highest_new > c {
-            let upto = (highest_new - c - 1) as usize;
-            for s in self.out.iter_mut().take(upto) {
-                if s.state == St::Inflight {
-                    s.miss += 1;
-                    if s.miss == 3 {
+        if upto > c {
+            for s in self.out.iter_mut().take((upto - c - 1) as usize) {
+                // Step 5: a chunk is fast retransmitted at most once; T3-rtx covers the rest.
+                if s.state == St::Inflight
+                    && !s.fast_rtx
+                    && newest_acked.is_some_and(|n| s.sent_seq < n)
+                {
+                    s.miss = s.miss.saturating_add(1);
+                    if s.miss >= 3 {
                         s.state = St::Retransmit;
+                        s.fast_rtx = true;
                         self.flight -= s.len as usize;
                         self.rtx_count += 1;
                         marked = true;
@@ -638,19 +777,16 @@ impl Sender {
                 }
             }
         }
-        if marked {
-            if self.fast_recovery.is_none() {
-                self.ssthresh = (self.cwnd / 2).max(4 * self.mtu);
-                self.cwnd = self.ssthresh;
-                self.pba = 0;
-                self.fast_recovery = Some(self.next_tsn - 1);
-            }
+        if marked && self.fast_recovery.is_none() {
+            // Steps 2, 3 and 6, once per window: halve cwnd (§7.2.3), send one packet of the
+            // earliest marked chunks whatever cwnd says, and enter fast recovery. Chunks
+            // marked during recovery wait for cwnd.
+            self.ssthresh = (self.cwnd / 2).max(4 * self.mtu);
+            self.cwnd = self.ssthresh;
+            self.pba = 0;
+            self.fast_recovery = Some(self.next_tsn - 1);
+            self.fast_recoveries += 1;
             self.fast_rtx_pending = true;
-        }
-        if let Some(exit) = self.fast_recovery
-            && c >= exit
-        {
-            self.fast_recovery = None;
         }
         if advanced && self.fast_recovery.is_none() && acked > 0 {
             if self.cwnd <= self.ssthresh {
@@ -666,6 +802,12 @@ impl Sender {
             }
         }
         self.peer_rwnd = (a_rwnd as usize).saturating_sub(self.flight);
+        if self.flight == 0 && self.rtx_count == 0 {
+            // Nothing outstanding: credit from earlier SACKs is stale.
+            self.burst = MAX_BURST;
+        } else if acked > 0 {
+            self.grant_burst();
+        }
         if let Some(r) = rtt {
             self.rto.sample(r);
         }
@@ -690,6 +832,8 @@ impl Sender {
         if self.out.is_empty() {
             return false;
         }
+        self.t3_expirations += 1;
+        self.grant_burst();
         self.rto.backoff();
         self.ssthresh = (self.cwnd / 2).max(4 * self.mtu);
         self.cwnd = self.mtu;
@@ -697,6 +841,12 @@ impl Sender {
         self.fast_recovery = None;
         let mut doomed = Vec::new();
         for s in self.out.iter_mut() {
+            if matches!(s.state, St::Inflight | St::Retransmit) {
+                // A new round of transmissions: its losses may be fast retransmitted again
+                // (the §7.2.4 once-only mark covers one loss event, not the chunk's life).
+                s.fast_rtx = false;
+                s.miss = 0;
+            }
             if s.state == St::Inflight {
                 s.state = St::Retransmit;
                 self.flight -= s.len as usize;
@@ -773,16 +923,229 @@ mod tests {
         (s, now, VecDeque::new())
     }
 
-    /// Sends everything the windows allow, one packet at a time; returns packets sent.
+    /// Sends everything the windows allow, one packet at a time, as if an input arrived
+    /// between packets (so Max.Burst does not bind); returns packets sent.
     fn send_all(s: &mut Sender, now: Instant, ev: &mut VecDeque<Event>) -> usize {
         let mut n = 0;
         loop {
+            s.burst = MAX_BURST;
             let mut out = vec![0u8; 12];
             if s.fill(now, &mut out, 1200, ev) == 0 {
                 return n;
             }
             n += 1;
         }
+    }
+
+    /// One output opportunity: packets until `fill` writes nothing, without a new input.
+    fn drain(s: &mut Sender, now: Instant, ev: &mut VecDeque<Event>) -> Vec<Vec<u8>> {
+        let mut pkts = Vec::new();
+        loop {
+            let mut out = vec![0u8; 12];
+            if s.fill(now, &mut out, 1200, ev) == 0 {
+                return pkts;
+            }
+            pkts.push(out);
+        }
+    }
+
+    fn tsn_of(pkt: &[u8]) -> u32 {
+        u32::from_be_bytes(pkt[16..20].try_into().unwrap())
+    }
+
+    #[test]
+    fn rfc9260_6_1_max_burst_per_sack() {
+        let (mut s, now, mut ev) = sender();
+        s.cwnd = 1 << 20;
+        for _ in 0..100 {
+            s.enqueue(now, 0, 53, vec![0; 1000], SendOptions::default())
+                .unwrap();
+        }
+        // A large open cwnd and a write: Max.Burst packets, not the whole window.
+        s.app_wrote();
+        assert_eq!(drain(&mut s, now, &mut ev).len(), usize::from(MAX_BURST));
+        // More writes with data outstanding grant nothing.
+        s.app_wrote();
+        assert!(drain(&mut s, now, &mut ev).is_empty());
+        // Each SACK that acknowledges data grants Max.Burst more; two SACKs fed before
+        // draining (a driver reading a batch) grant two bursts.
+        assert!(s.on_sack(now, Tsn(1001), 1 << 20, core::iter::empty(), &mut ev));
+        assert!(s.on_sack(now, Tsn(1002), 1 << 20, core::iter::empty(), &mut ev));
+        let pkts = drain(&mut s, now, &mut ev);
+        assert_eq!(pkts.len(), 2 * usize::from(MAX_BURST));
+        assert_eq!(tsn_of(&pkts[0]), 1004);
+        // A SACK for everything: credit left over is stale; one burst again.
+        s.burst = 10;
+        assert!(s.on_sack(now, Tsn(1011), 1 << 20, core::iter::empty(), &mut ev));
+        assert_eq!(drain(&mut s, now, &mut ev).len(), usize::from(MAX_BURST));
+        // Nothing in flight and no credit: one packet may go (no SACK could grant more).
+        assert!(s.on_sack(now, Tsn(1015), 1 << 20, core::iter::empty(), &mut ev));
+        s.burst = 0;
+        assert_eq!(drain(&mut s, now, &mut ev).len(), 1);
+    }
+
+    #[test]
+    fn rfc9260_7_2_1_cwnd_decays_per_rto_of_idleness() {
+        let (mut s, now, mut ev) = sender();
+        s.cwnd = 100_000;
+        let mut t = now;
+        for round in 0..3u32 {
+            s.enqueue(t, 0, 53, vec![0; 1000], SendOptions::default())
+                .unwrap();
+            s.burst = MAX_BURST;
+            assert_eq!(drain(&mut s, t, &mut ev).len(), 1);
+            let acked = Tsn(1000 + round);
+            assert!(s.on_sack(t, acked, 1 << 20, core::iter::empty(), &mut ev));
+            assert_eq!(s.flight, 0);
+            let rto = s.rto.rto;
+            match round {
+                // Idle for less than an RTO: no change.
+                0 => t += rto / 2,
+                // Three RTOs: halved three times.
+                1 => t += rto * 3,
+                _ => {}
+            }
+        }
+        assert_eq!(s.cwnd, 100_000 / 8);
+        // Never below 4 * MTU.
+        s.enqueue(t, 0, 53, vec![0; 1000], SendOptions::default())
+            .unwrap();
+        t += s.rto.rto * 30;
+        s.burst = MAX_BURST;
+        drain(&mut s, t, &mut ev);
+        assert_eq!(s.cwnd, 4 * 1200);
+    }
+
+    #[test]
+    fn rfc9260_7_2_4_fast_retransmit_at_most_once_per_chunk() {
+        let (mut s, now, mut ev) = sender();
+        s.cwnd = 100_000;
+        for _ in 0..40 {
+            s.enqueue(now, 0, 53, vec![0; 1000], SendOptions::default())
+                .unwrap();
+        }
+        send_all(&mut s, now, &mut ev);
+        // TSN 1000 lost; three SACKs newly acking 1001, 1002, 1003 mark it.
+        for end in 1..=3u16 {
+            s.on_sack(now, Tsn(999), 1 << 20, [(2, end + 1)].into_iter(), &mut ev);
+        }
+        assert_eq!(s.rtx_count, 1);
+        s.burst = MAX_BURST;
+        let pkts = drain(&mut s, now, &mut ev);
+        assert_eq!(tsn_of(&pkts[0]), 1000);
+        assert_eq!(s.retransmissions, 1);
+        // The retransmission is slow to arrive while later originals keep being acked: many
+        // more miss indications, but the chunk is not fast retransmitted a second time.
+        for end in 4..=30u16 {
+            s.on_sack(now, Tsn(999), 1 << 20, [(2, end + 1)].into_iter(), &mut ev);
+            s.burst = MAX_BURST;
+            for p in drain(&mut s, now, &mut ev) {
+                assert_ne!(tsn_of(&p), 1000, "fast retransmitted twice");
+            }
+        }
+        assert_eq!(s.retransmissions, 1);
+        // Only T3-rtx sends it again.
+        let t3 = s.t3.expect("T3 runs");
+        assert!(s.on_t3(t3, &mut ev));
+        assert_eq!(tsn_of(&drain(&mut s, t3, &mut ev)[0]), 1000);
+    }
+
+    #[test]
+    fn rfc9260_7_2_4_originals_acked_after_a_retransmission_are_no_miss_indication() {
+        let (mut s, now, mut ev) = sender();
+        s.cwnd = 100_000;
+        for _ in 0..10 {
+            s.enqueue(now, 0, 53, vec![0; 1000], SendOptions::default())
+                .unwrap();
+        }
+        send_all(&mut s, now, &mut ev);
+        // The queue to the peer is slow: T3 fires with everything still on its way.
+        let t3 = s.t3.expect("T3 runs");
+        assert!(s.on_t3(t3, &mut ev));
+        // One packet past cwnd (1 MTU), then one within it.
+        let tsns: Vec<u32> = drain(&mut s, t3, &mut ev)
+            .iter()
+            .map(|p| tsn_of(p))
+            .collect();
+        assert_eq!(tsns, [1000, 1001]);
+        assert_eq!(s.rtx_count, 8);
+        // The originals of 1000 and 1001 are lost; those of 1002..1004, sent before the
+        // retransmissions, arrive and are acknowledged one SACK at a time. Newer TSNs, but
+        // older transmissions: they say nothing about the retransmissions.
+        for end in 3..=5u16 {
+            s.on_sack(t3, Tsn(999), 1 << 20, [(3, end)].into_iter(), &mut ev);
+        }
+        for c in s.out.iter().take(2) {
+            assert_eq!((c.state, c.miss), (St::Inflight, 0));
+        }
+        assert_eq!(s.rtx_count, 5, "1005..1009 still marked by T3");
+    }
+
+    #[test]
+    fn rfc9260_7_2_4_one_cwnd_reduction_per_recovery() {
+        let (mut s, now, mut ev) = sender();
+        s.cwnd = 40_000;
+        for _ in 0..60 {
+            s.enqueue(now, 0, 53, vec![0; 1000], SendOptions::default())
+                .unwrap();
+        }
+        send_all(&mut s, now, &mut ev);
+        assert_eq!(s.flight, 40_000);
+        // TSNs 1000 and 1005 lost in the same window.
+        let sack = |s: &mut Sender, ev: &mut VecDeque<Event>, end: u16| {
+            s.on_sack(now, Tsn(999), 1 << 20, [(2, 5), (7, end)].into_iter(), ev)
+        };
+        for end in 7..=9u16 {
+            sack(&mut s, &mut ev, end);
+        }
+        // 1000 has 3 miss indications (1007, 1008, 1009 newly acked), 1005 too.
+        assert_eq!(s.fast_recoveries, 1);
+        assert_eq!(s.ssthresh, 20_000);
+        assert_eq!(s.cwnd, 20_000);
+        let cwnd = s.cwnd;
+        // One packet goes out whatever cwnd says (flight is still above it).
+        s.burst = MAX_BURST;
+        assert!(s.flight > s.cwnd);
+        let pkts = drain(&mut s, now, &mut ev);
+        assert_eq!(pkts.len(), 1, "one packet, not one per marked chunk");
+        assert_eq!(tsn_of(&pkts[0]), 1000);
+        // Another loss in the same window (1011) is marked during recovery: no second
+        // reduction, and no second packet past cwnd.
+        for end in 13..=15u16 {
+            s.on_sack(
+                now,
+                Tsn(999),
+                1 << 20,
+                [(2, 5), (7, 11), (13, end)].into_iter(),
+                &mut ev,
+            );
+        }
+        assert_eq!(s.rtx_count, 2);
+        assert_eq!(s.fast_recoveries, 1);
+        assert_eq!(s.cwnd, cwnd);
+        assert!(s.flight > s.cwnd);
+        s.burst = MAX_BURST;
+        assert!(drain(&mut s, now, &mut ev).is_empty(), "cwnd is full");
+        // Acks free the window: 1005 and 1011 go out as cwnd allows.
+        s.on_sack(
+            now,
+            Tsn(999),
+            1 << 20,
+            [(2, 5), (7, 11), (13, 30)].into_iter(),
+            &mut ev,
+        );
+        s.burst = MAX_BURST;
+        let tsns: Vec<u32> = drain(&mut s, now, &mut ev)
+            .iter()
+            .map(|p| tsn_of(p))
+            .collect();
+        assert_eq!(&tsns[..2], &[1005, 1011]);
+        assert!(s.flight <= s.cwnd + 1200);
+        // The cumulative ack reaching the exit point (the highest TSN outstanding at entry,
+        // 1039) ends recovery.
+        s.on_sack(now, Tsn(1039), 1 << 20, core::iter::empty(), &mut ev);
+        assert!(s.fast_recovery.is_none());
+        assert_eq!(s.rtx_count, 0);
     }
 
     #[test]
