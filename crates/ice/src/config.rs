@@ -49,7 +49,8 @@ pub struct Config {
     pub stun_servers: Vec<SocketAddr>,
     /// TURN servers for relayed candidates.
     pub turn_servers: Vec<TurnServer>,
-    /// Use relayed candidates only (W3C `iceTransportPolicy: "relay"`).
+    /// Use relayed candidates only (W3C `iceTransportPolicy: "relay"`): host bases only reach
+    /// the TURN servers; they are not signalled, paired, or answered on.
     pub relay_only: bool,
     /// Bound on remote candidates, signalled and peer-reflexive together.
     pub max_remote_candidates: usize,

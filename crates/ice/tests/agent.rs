@@ -580,3 +580,50 @@ fn chromium_goog_network_info_is_accepted_and_unknown_required_gets_420() {
     );
     assert_eq!(a.stats().unknown_attributes, 1);
 }
+
+#[test]
+fn relay_only_host_base_is_neither_signalled_nor_answered() {
+    // W3C iceTransportPolicy "relay": the host base only reaches the TURN server. Listing it,
+    // or answering a check that arrives there, would give the peer a path around the relay
+    // (it did: `strata answer --relay-only` put its host candidate in the answer and a
+    // controlling peer nominated host <-> host).
+    let (mut a, now) = agent(Config::controlled().with_relay_only(true));
+    assert_eq!(
+        a.local_candidates().count(),
+        0,
+        "the host base is not a candidate"
+    );
+    let creds = a.local_credentials().clone();
+    let req = check(
+        &format!("{}:peer", creds.ufrag),
+        creds.pwd.as_bytes(),
+        true,
+        &[Attribute::IceControlling(5)],
+    );
+    assert_eq!(
+        a.handle_packet(now, addr(PEER), addr(LOCAL), &req),
+        Err(Error::UnknownLocalAddress)
+    );
+    assert!(
+        drain(&mut a, now).iter().all(|t| t.to != addr(PEER)),
+        "no answer"
+    );
+    assert_eq!(
+        a.remote_candidates().count(),
+        0,
+        "no peer-reflexive candidate learned"
+    );
+
+    // The same check is answered when host candidates are allowed.
+    let (mut b, now) = agent(Config::controlled());
+    assert_eq!(b.local_candidates().count(), 1);
+    let creds = b.local_credentials().clone();
+    let req = check(
+        &format!("{}:peer", creds.ufrag),
+        creds.pwd.as_bytes(),
+        true,
+        &[Attribute::IceControlling(5)],
+    );
+    b.handle_packet(now, addr(PEER), addr(LOCAL), &req).unwrap();
+    assert!(drain(&mut b, now).iter().any(|t| t.to == addr(PEER)));
+}

@@ -111,9 +111,14 @@ impl Agent {
         to: SocketAddr,
         msg: &Message<&[u8]>,
     ) -> Result<(), Error> {
-        let Some(local) = self.locals.iter().position(|l| {
-            matches!(l.cand.kind, CandidateKind::Host | CandidateKind::Relayed) && l.cand.addr == to
-        }) else {
+        // Only a candidate we may pair answers: under relay-only the host base is no candidate
+        // (W3C iceTransportPolicy "relay"), and answering there would hand the peer a
+        // non-relayed path, found as peer-reflexive or through a leaked host address.
+        let Some(local) = self
+            .locals
+            .iter()
+            .position(|l| self.pairable_local(l) && l.cand.addr == to)
+        else {
             return Err(Error::UnknownLocalAddress);
         };
         // RFC 8489 §9.1.3 and RFC 8445 §7.3: USERNAME "ours:theirs", MESSAGE-INTEGRITY keyed

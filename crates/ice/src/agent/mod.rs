@@ -273,9 +273,14 @@ impl Agent {
         self.state
     }
 
-    /// Our candidates (host, srflx, relay and learned prflx).
+    /// Our candidates (host, srflx, relay and learned prflx): the ones to signal. Under
+    /// [`relay_only`](crate::Config::relay_only) the host bases are kept only to reach the TURN
+    /// servers and are not listed.
     pub fn local_candidates(&self) -> impl Iterator<Item = &Candidate> {
-        self.locals.iter().map(|l| &l.cand)
+        self.locals
+            .iter()
+            .filter(|l| !(self.config.relay_only && l.cand.kind == CandidateKind::Host))
+            .map(|l| &l.cand)
     }
 
     /// The peer's candidates, signalled and peer-reflexive.
