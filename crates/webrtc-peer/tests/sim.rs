@@ -191,6 +191,35 @@ fn large_messages_fragment_and_reassemble() {
 }
 
 #[test]
+fn missing_max_message_size_means_64_kib() {
+    // RFC 8841 §6.1: GStreamer's webrtcbin sends no a=max-message-size and splits anything
+    // larger than 64 KiB, so a send above the default must be refused, not mangled.
+    let strip = |sdp: String| {
+        let out: String = sdp
+            .split_inclusive("\r\n")
+            .filter(|l| !l.starts_with("a=max-message-size:"))
+            .collect();
+        assert_ne!(out, sdp, "the answer had a max-message-size line to strip");
+        out
+    };
+    let (mut sim, na, nb, chans) = setup(9, lossy(0.0), one_channel, strip);
+    let ch = chans[0];
+    let mut open = false;
+    sim.run_until(Duration::from_secs(20), |s| {
+        open |= s
+            .take_events(na)
+            .iter()
+            .any(|e| matches!(e, Event::ChannelOpen(id) if *id == ch));
+        s.take_events(nb);
+        open
+    })
+    .unwrap();
+    let peer = &mut sim.node_mut(na).peer;
+    assert!(peer.send(ch, &vec![7; 65_537], true).is_err());
+    peer.send(ch, &vec![7; 65_536], true).unwrap();
+}
+
+#[test]
 fn dtls_roles_follow_setup_and_states_progress() {
     let (mut sim, na, nb, _) = setup(5, lossy(0.0), one_channel, |s| s);
     assert_eq!(sim.node(na).peer.dtls_role(), Some(Role::Server)); // answerer is active

@@ -619,9 +619,11 @@ impl Peer {
                 _ => DtlsRole::Server,
             };
             let mut sctp = DataChannels::new(cfg, dtls_role, self.now);
-            if let Some(m) = data.max_message_size {
-                sctp.set_remote_max_message_size(usize::try_from(m).unwrap_or(usize::MAX));
-            }
+            // RFC 8841 §6.1: without the attribute the remote takes 64 KiB; 0 means no limit.
+            let remote_max = data
+                .max_message_size
+                .map_or(65_536, |m| usize::try_from(m).unwrap_or(usize::MAX));
+            sctp.set_remote_max_message_size(remote_max);
             let mut pending: Vec<ChannelId> = self
                 .channels
                 .iter()
