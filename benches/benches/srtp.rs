@@ -200,6 +200,12 @@ fn main() {
         "SRTP, {SIZE}-byte RTP packets, {count} packets per sample, medians of {} samples",
         rounds * per_round
     );
+    // The GCM-128 goal is 1.0x in a default build and 1.4x with
+    // `-C target-cpu=native`, which (on x86-64) turns on the `aes` target feature.
+    let native = cfg!(target_feature = "aes");
+    if native {
+        println!("  (built with -C target-cpu=native or similar: GCM-128 goal 1.4x)");
+    }
     let cases = [
         (
             "AES_CM_128_HMAC_SHA1_80",
@@ -207,7 +213,12 @@ fn main() {
             Profile::AesCm128HmacSha1_80,
             1.15,
         ),
-        ("AEAD_AES_128_GCM", "gcm128", Profile::AeadAes128Gcm, 1.0),
+        (
+            "AEAD_AES_128_GCM",
+            "gcm128",
+            Profile::AeadAes128Gcm,
+            if native { 1.4 } else { 1.0 },
+        ),
         ("AEAD_AES_256_GCM", "gcm256", Profile::AeadAes256Gcm, 1.0),
     ];
     for (name, c_name, profile, goal) in cases {

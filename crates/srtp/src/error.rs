@@ -45,6 +45,10 @@ pub enum Error {
     /// neither the one-byte nor the two-byte form (with zero appbits).
     #[error("header extension cannot be sent with cryptex")]
     UnsupportedHeaderExtension,
+    /// Caller misuse: the packet is longer than AES-GCM can protect (2^36 - 32 bytes,
+    /// NIST SP 800-38D §5.2.1.1).
+    #[error("packet too long for AES-GCM")]
+    TooLong,
     /// Caller misuse: a configuration value is out of range.
     #[error("configuration value out of range")]
     BadConfig,

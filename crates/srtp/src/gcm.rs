@@ -1,155 +1,52 @@
 //! AES-GCM (NIST SP 800-38D) as RFC 7714 uses it: 12-byte IV, 16-byte tag.
 //!
-//! Built from RustCrypto's AES block cipher and POLYVAL (GHASH through the RFC 8452
-//! Appendix A relation) rather than the `aes-gcm` crate: a whole RTP packet's counter
-//! blocks go to the AES backend in one call, which is about 1.4x faster on 1200-byte packets
-//! than the generic stream glue. The tests check it against `aes-gcm` 0.11 and RFC 7714.
+//! From `ring`, not RustCrypto: ring's AES-GCM is stitched assembly (VAES and VPCLMULQDQ
+//! where the CPU has them, chosen at run time), about 2.3x as fast on 1200-byte packets as
+//! our best composition of RustCrypto's `aes` and `polyval` (whose per-call overhead in
+//! POLYVAL kept GCM at about libsrtp+OpenSSL's speed). The tests check it against `aes-gcm`
+//! 0.11 and RFC 7714.
 
-use polyval::Polyval;
-use polyval::hazmat::FieldElement;
-use polyval::universal_hash::UniversalHash;
-use subtle::ConstantTimeEq;
+use ring::aead::{AES_128_GCM, AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
 
-use crate::crypto::{Aes, Block, xor_keystream};
-
-/// Blocks per AES call: E(J0) and the whole payload of a 1500-byte packet in one call.
-const CHUNK: usize = 96;
-/// Blocks per POLYVAL call when verifying (POLYVAL itself works 4 at a time).
-const GHASH_BATCH: usize = 32;
 use crate::Error;
 
 pub(crate) const TAG: usize = 16;
 
-/// An AES-GCM key: the AES key schedule and the GHASH key, both prepared once.
+/// An AES-GCM key, its schedule and GHASH table prepared once.
 #[derive(Clone)]
-pub(crate) struct AesGcm {
-    aes: Aes,
-    ghash: Polyval,
-}
-
-/// A block in GHASH order: byte-reversed (RFC 8452 App. A).
-fn reversed(piece: &[u8]) -> Block {
-    let mut b = [0u8; 16];
-    b[..piece.len()].copy_from_slice(piece);
-    u128::from_le_bytes(b).to_be_bytes().into()
-}
-
-/// Appends `data`, zero-padded to whole blocks and byte-reversed, to the `n` blocks waiting
-/// in `scratch`, handing full batches to POLYVAL.
-fn feed(gh: &mut Polyval, scratch: &mut [Block], n: &mut usize, data: &[u8]) {
-    let mut full = data.chunks_exact(16);
-    loop {
-        let mut wrote = 0;
-        for (b, piece) in scratch[*n..].iter_mut().zip(&mut full) {
-            let v = u128::from_le_bytes(piece.try_into().expect("invariant: 16-byte chunk"));
-            *b = v.to_be_bytes().into();
-            wrote += 1;
-        }
-        *n += wrote;
-        if *n < scratch.len() {
-            break;
-        }
-        gh.update(&scratch[..]);
-        *n = 0;
-    }
-    let tail = full.remainder();
-    if !tail.is_empty() {
-        scratch[*n] = reversed(tail);
-        *n += 1;
-    }
-}
-
-/// GHASH(H, A || C || lengths) = rev(POLYVAL(mulX(rev(H)), rev(X_1), ..., rev(X_n)))
-/// (RFC 8452 App. A), in as few POLYVAL calls as possible (it works 4 blocks at a time).
-fn ghash(mut gh: Polyval, aad: &[u8], ct: &[u8], scratch: &mut [Block]) -> [u8; 16] {
-    let mut n = 0;
-    feed(&mut gh, scratch, &mut n, aad);
-    feed(&mut gh, scratch, &mut n, ct);
-    let mut lens = [0u8; 16];
-    lens[..8].copy_from_slice(&(aad.len() as u64 * 8).to_be_bytes());
-    lens[8..].copy_from_slice(&(ct.len() as u64 * 8).to_be_bytes());
-    feed(&mut gh, scratch, &mut n, &lens);
-    gh.update(&scratch[..n]);
-    let mut s: [u8; 16] = gh.finalize().into();
-    s.reverse();
-    s
-}
-
-/// The counter block `nonce || ctr` (SP 800-38D §7.1), from `nonce || 0` as a number.
-fn counter_block(base: u128, ctr: u32) -> Block {
-    (base | u128::from(ctr)).to_be_bytes().into()
-}
-
-fn base(nonce: &[u8; 12]) -> u128 {
-    let mut b = [0u8; 16];
-    b[..12].copy_from_slice(nonce);
-    u128::from_be_bytes(b)
-}
+pub(crate) struct AesGcm(LessSafeKey);
 
 impl AesGcm {
     pub(crate) fn new(key: &[u8]) -> Result<Self, Error> {
-        if key.len() != 16 && key.len() != 32 {
-            return Err(Error::KeyLength);
-        }
-        let aes = Aes::new(key)?;
-        let mut h = [Block::default()];
-        aes.encrypt_blocks(&mut h);
-        let h: [u8; 16] = h[0].into();
-        let key: [u8; 16] = FieldElement::from(h).reverse().mulx().into();
-        Ok(AesGcm {
-            aes,
-            ghash: Polyval::new(&key.into()),
-        })
+        let alg = match key.len() {
+            16 => &AES_128_GCM,
+            32 => &AES_256_GCM,
+            _ => return Err(Error::KeyLength),
+        };
+        let key = UnboundKey::new(alg, key).map_err(|_| Error::KeyLength)?;
+        Ok(AesGcm(LessSafeKey::new(key)))
     }
 
-    /// Fills `blocks[..count]` with E(nonce || ctr), E(nonce || ctr + 1), ...
-    fn keystream(&self, base: u128, ctr: u32, blocks: &mut [Block]) {
-        for (i, b) in blocks.iter_mut().enumerate() {
-            *b = counter_block(base, ctr.wrapping_add(i as u32));
-        }
-        self.aes.encrypt_blocks(blocks);
+    /// Encrypts `buf` in place and returns the tag.
+    pub(crate) fn seal(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        buf: &mut [u8],
+    ) -> Result<[u8; TAG], Error> {
+        let nonce = Nonce::assume_unique_for_key(*nonce);
+        let tag = self
+            .0
+            .seal_in_place_separate_tag(nonce, Aad::from(aad), buf)
+            // SP 800-38D §5.2.1.1: at most 2^36 - 32 bytes of plaintext.
+            .map_err(|_| Error::TooLong)?;
+        let mut out = [0u8; TAG];
+        out.copy_from_slice(tag.as_ref());
+        Ok(out)
     }
 
-    /// E(J0) and the keystream of the first `CHUNK - 1` blocks of `len` bytes, in one AES
-    /// call; returns how many payload bytes the first batch covers.
-    fn first_batch(&self, base: u128, len: usize, blocks: &mut [Block; CHUNK]) -> usize {
-        let take = len.min((CHUNK - 1) * 16);
-        self.keystream(base, 1, &mut blocks[..1 + take.div_ceil(16)]);
-        take
-    }
-
-    /// XORs the rest of the payload (past the first batch) with its keystream.
-    fn rest(&self, base: u128, buf: &mut [u8], blocks: &mut [Block; CHUNK]) {
-        let mut ctr = 1 + CHUNK as u32; // J0 and CHUNK - 1 payload blocks are done
-        for chunk in buf.chunks_mut(CHUNK * 16) {
-            let count = chunk.len().div_ceil(16);
-            self.keystream(base, ctr, &mut blocks[..count]);
-            xor_keystream(chunk, &blocks[..count]);
-            ctr = ctr.wrapping_add(count as u32);
-        }
-    }
-
-    fn tag(s: [u8; 16], mask: &Block) -> [u8; TAG] {
-        let mut t = s;
-        for (t, m) in t.iter_mut().zip(mask.iter()) {
-            *t ^= m;
-        }
-        t
-    }
-
-    pub(crate) fn seal(&self, nonce: &[u8; 12], aad: &[u8], buf: &mut [u8]) -> [u8; TAG] {
-        let base = base(nonce);
-        let mut ks = [Block::default(); CHUNK];
-        let take = self.first_batch(base, buf.len(), &mut ks);
-        let (first, later) = buf.split_at_mut(take);
-        xor_keystream(first, &ks[1..]);
-        let mask = ks[0];
-        self.rest(base, later, &mut ks);
-        let s = ghash(self.ghash.clone(), aad, buf, &mut ks);
-        Self::tag(s, &mask)
-    }
-
-    /// Verifies before decrypting anything: on error `buf` is unchanged.
+    /// Verifies and decrypts `buf` in place. On error no plaintext is left behind: `buf`
+    /// is zeroed (ring decrypts while it hashes, then wipes what failed).
     pub(crate) fn open(
         &self,
         nonce: &[u8; 12],
@@ -157,18 +54,11 @@ impl AesGcm {
         buf: &mut [u8],
         tag: &[u8; TAG],
     ) -> Result<(), Error> {
-        let base = base(nonce);
-        let mut ks = [Block::default(); CHUNK];
-        let s = ghash(self.ghash.clone(), aad, buf, &mut ks[..GHASH_BATCH]);
-        let take = self.first_batch(base, buf.len(), &mut ks);
-        let want = Self::tag(s, &ks[0]);
-        if !bool::from(want.ct_eq(tag)) {
-            return Err(Error::AuthFailed);
-        }
-        let (first, later) = buf.split_at_mut(take);
-        xor_keystream(first, &ks[1..]);
-        self.rest(base, later, &mut ks);
-        Ok(())
+        let nonce = Nonce::assume_unique_for_key(*nonce);
+        self.0
+            .open_in_place_separate_tag(nonce, Aad::from(aad), (*tag).into(), buf, 0..)
+            .map(|_| ())
+            .map_err(|_| Error::AuthFailed)
     }
 }
 
@@ -205,11 +95,11 @@ mod tests {
             let (ct, tag) = reference(key, &nonce, &aad, &pt);
             let g = AesGcm::new(key).unwrap();
             let mut buf = pt.clone();
-            prop_assert_eq!(g.seal(&nonce, &aad, &mut buf), tag);
+            prop_assert_eq!(g.seal(&nonce, &aad, &mut buf), Ok(tag));
             prop_assert_eq!(&buf, &ct);
             prop_assert_eq!(g.open(&nonce, &aad, &mut buf, &tag), Ok(()));
             prop_assert_eq!(&buf, &pt);
-            // A flipped bit anywhere in ciphertext or tag fails and leaves the buffer alone.
+            // A flipped bit anywhere in ciphertext or tag fails and leaves no plaintext.
             let mut bad = ct.clone();
             let mut bad_tag = tag;
             if bad.is_empty() {
@@ -218,21 +108,22 @@ mod tests {
                 let i = flip.index(bad.len());
                 bad[i] ^= 0x80;
             }
-            let before = bad.clone();
             prop_assert_eq!(g.open(&nonce, &aad, &mut bad, &bad_tag), Err(Error::AuthFailed));
-            prop_assert_eq!(bad, before);
+            prop_assert!(bad.iter().all(|&b| b == 0));
+            // So does a changed AAD.
+            if !aad.is_empty() {
+                let mut aad2 = aad.clone();
+                aad2[flip.index(aad.len())] ^= 1;
+                let mut c = ct.clone();
+                prop_assert_eq!(g.open(&nonce, &aad2, &mut c, &tag), Err(Error::AuthFailed));
+            }
         }
     }
 
     #[test]
-    fn counter_wraps_like_inc32() {
-        // Counter blocks past 2^32 - 1 wrap within the low 32 bits (SP 800-38D inc32); only
-        // reachable with huge inputs, so check the block builder.
-        let b = base(&[7u8; 12]);
-        assert_eq!(
-            counter_block(b, u32::MAX.wrapping_add(1))[..],
-            [&[7u8; 12][..], &[0; 4]].concat()
-        );
-        assert_eq!(counter_block(b, 0x0102_0304)[12..], [1, 2, 3, 4]);
+    fn key_lengths() {
+        assert!(AesGcm::new(&[0; 16]).is_ok());
+        assert!(AesGcm::new(&[0; 32]).is_ok());
+        assert_eq!(AesGcm::new(&[0; 24]).err(), Some(Error::KeyLength));
     }
 }

@@ -4,7 +4,7 @@
 use subtle::ConstantTimeEq;
 
 use crate::Error;
-use crate::crypto::{Cipher, GCM_TAG, Keys, cm_iv, gcm_iv};
+use crate::crypto::{Aes, Cipher, GCM_TAG, Keys, cm_iv, gcm_iv};
 use crate::hdrext::HeaderExtCrypto;
 use crate::header::{RTCP_FIXED, RTP_FIXED, RtpHeader};
 
@@ -46,6 +46,73 @@ fn cryptex_layout<R>(buf: &mut [u8], csrc: usize, f: impl FnOnce(&mut [u8]) -> R
     r
 }
 
+/// AES-CM with HMAC-SHA1, protect: encrypts `msg[enc]` (unless `aes` is `None`) and returns
+/// the tag over `msg || suffix`. `csrc` > 0 is RFC 9335's rearranged layout, which must be
+/// undone before hashing, so only there the two run one after the other.
+fn cm_protect(
+    keys: &Keys,
+    aes: Option<(&Aes, [u8; 16])>,
+    msg: &mut [u8],
+    enc: core::ops::Range<usize>,
+    csrc: usize,
+    suffix: &[u8],
+) -> [u8; 20] {
+    match (aes, &keys.auth) {
+        (Some((aes, iv)), Some(mac)) if csrc == 0 => aes.ctr_hmac(&iv, msg, enc, mac, suffix),
+        (aes, _) => {
+            if let Some((aes, iv)) = aes {
+                cryptex_layout(msg, csrc, |msg| aes.ctr(&iv, &mut msg[enc]));
+            }
+            keys.hmac(msg, suffix)
+        }
+    }
+}
+
+/// AES-CM with HMAC-SHA1, unprotect: checks `tag` over `msg || suffix` and decrypts
+/// `msg[enc]` (unless `aes` is `None`). On error `msg` is as it arrived. Without RFC 9335's
+/// rearranged layout (`csrc` > 0), hashing and decryption run interleaved and a bad tag
+/// re-applies the keystream, which costs a forged packet one more AES pass; otherwise the
+/// tag is checked first.
+fn cm_unprotect(
+    keys: &Keys,
+    aes: Option<(&Aes, [u8; 16])>,
+    msg: &mut [u8],
+    enc: core::ops::Range<usize>,
+    csrc: usize,
+    suffix: &[u8],
+    tag: &[u8],
+) -> Result<(), Error> {
+    match (aes, &keys.auth) {
+        (Some((aes, iv)), Some(mac)) if csrc == 0 => {
+            let want = aes.hmac_ctr(&iv, msg, enc.clone(), mac, suffix);
+            if !bool::from(want[..keys.tag_len].ct_eq(tag)) {
+                aes.ctr(&iv, &mut msg[enc]);
+                return Err(Error::AuthFailed);
+            }
+        }
+        (aes, auth) => {
+            if auth.is_some() {
+                let want = keys.hmac(msg, suffix);
+                if !bool::from(want[..keys.tag_len].ct_eq(tag)) {
+                    return Err(Error::AuthFailed);
+                }
+            }
+            if let Some((aes, iv)) = aes {
+                cryptex_layout(msg, csrc, |msg| aes.ctr(&iv, &mut msg[enc]));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The AES-CM key and IV when the packet is encrypted.
+fn cm_cipher<'k>(cipher: &'k Cipher, encrypt: bool, p: &Params<'_>) -> Option<(&'k Aes, [u8; 16])> {
+    match cipher {
+        Cipher::AesCm { aes, salt } if encrypt => Some((aes, cm_iv(salt, p.ssrc, p.index))),
+        _ => None,
+    }
+}
+
 /// Where encryption starts (and, for GCM, where the AAD ends).
 fn enc_start(hdr: usize, p: &Params<'_>) -> usize {
     match p.cryptex {
@@ -77,24 +144,21 @@ pub(crate) fn protect_rtp(
                 cryptex_layout(buf, p.cryptex.unwrap_or(0), |buf| {
                     let (aad, body) = buf[..len].split_at_mut(at);
                     gcm.seal(&iv, aad, body)
-                })
+                })?
             } else {
-                gcm.seal(&iv, &buf[..len], &mut [])
+                gcm.seal(&iv, &buf[..len], &mut [])?
             };
             // RFC 7714 §8: the tag ends the ciphertext; the MKI follows it.
             buf[len..len + GCM_TAG].copy_from_slice(&tag);
             buf[len + GCM_TAG..end].copy_from_slice(p.mki);
         }
         cipher => {
-            if let (Cipher::AesCm { aes, salt }, true) = (cipher, p.encrypt) {
-                let at = enc_start(hdr, p);
-                cryptex_layout(buf, p.cryptex.unwrap_or(0), |buf| {
-                    aes.ctr(&cm_iv(salt, p.ssrc, p.index), &mut buf[at..len]);
-                });
-            }
             // RFC 3711 §4.2: the tag covers the packet and the ROC, not the MKI.
             let roc = ((p.index >> 16) as u32).to_be_bytes();
-            let tag = keys.hmac(&[&buf[..len], &roc]);
+            let aes = cm_cipher(cipher, p.encrypt, p);
+            let enc = enc_start(hdr, p)..len;
+            let csrc = p.cryptex.unwrap_or(0);
+            let tag = cm_protect(keys, aes, &mut buf[..len], enc, csrc, &roc);
             buf[len..len + p.mki.len()].copy_from_slice(p.mki);
             buf[len + p.mki.len()..end].copy_from_slice(&tag[..keys.tag_len]);
         }
@@ -142,19 +206,11 @@ pub(crate) fn unprotect_rtp(
             if !p.mki.is_empty() && mki != p.mki {
                 return Err(Error::UnknownMki);
             }
-            if keys.auth.is_some() {
-                let roc = ((p.index >> 16) as u32).to_be_bytes();
-                let want = keys.hmac(&[body, &roc]);
-                if !bool::from(want[..keys.tag_len].ct_eq(tag)) {
-                    return Err(Error::AuthFailed);
-                }
-            }
-            if let (Cipher::AesCm { aes, salt }, true) = (cipher, p.encrypt) {
-                let at = enc_start(hdr, p);
-                cryptex_layout(body, p.cryptex.unwrap_or(0), |body| {
-                    aes.ctr(&cm_iv(salt, p.ssrc, p.index), &mut body[at..]);
-                });
-            }
+            let roc = ((p.index >> 16) as u32).to_be_bytes();
+            let aes = cm_cipher(cipher, p.encrypt, p);
+            let enc = enc_start(hdr, p)..body.len();
+            let csrc = p.cryptex.unwrap_or(0);
+            cm_unprotect(keys, aes, body, enc, csrc, &roc, tag)?;
             header_extensions(body, p);
         }
     }
@@ -183,11 +239,11 @@ pub(crate) fn protect_rtcp(
                 let mut aad = [0u8; RTCP_FIXED + SRTCP_INDEX_LEN];
                 aad[..RTCP_FIXED].copy_from_slice(&buf[..RTCP_FIXED]);
                 aad[RTCP_FIXED..].copy_from_slice(&e_index);
-                gcm.seal(&iv, &aad, &mut buf[RTCP_FIXED..len])
+                gcm.seal(&iv, &aad, &mut buf[RTCP_FIXED..len])?
             } else {
                 // RFC 7714 §9.3: AAD = the whole packet || E || SRTCP index.
                 buf[len..len + SRTCP_INDEX_LEN].copy_from_slice(&e_index);
-                gcm.seal(&iv, &buf[..len + SRTCP_INDEX_LEN], &mut [])
+                gcm.seal(&iv, &buf[..len + SRTCP_INDEX_LEN], &mut [])?
             };
             let at = len + GCM_TAG;
             buf[len..at].copy_from_slice(&tag);
@@ -195,12 +251,10 @@ pub(crate) fn protect_rtcp(
             buf[at + SRTCP_INDEX_LEN..end].copy_from_slice(p.mki);
         }
         cipher => {
-            if let (Cipher::AesCm { aes, salt }, true) = (cipher, encrypt) {
-                aes.ctr(&cm_iv(salt, p.ssrc, p.index), &mut buf[RTCP_FIXED..len]);
-            }
             let at = len + SRTCP_INDEX_LEN;
             buf[len..at].copy_from_slice(&e_index);
-            let tag = keys.hmac(&[&buf[..at]]);
+            let aes = cm_cipher(cipher, encrypt, p);
+            let tag = cm_protect(keys, aes, &mut buf[..at], RTCP_FIXED..len, 0, &[]);
             buf[at..at + p.mki.len()].copy_from_slice(p.mki);
             buf[at + p.mki.len()..end].copy_from_slice(&tag[..keys.tag_len]);
         }
@@ -266,18 +320,8 @@ pub(crate) fn unprotect_rtcp(
             if !p.mki.is_empty() && mki != p.mki {
                 return Err(Error::UnknownMki);
             }
-            if keys.auth.is_some() {
-                let want = keys.hmac(&[body]);
-                if !bool::from(want[..keys.tag_len].ct_eq(tag)) {
-                    return Err(Error::AuthFailed);
-                }
-            }
-            if let (Cipher::AesCm { aes, salt }, true) = (cipher, encrypted) {
-                aes.ctr(
-                    &cm_iv(salt, p.ssrc, p.index),
-                    &mut body[RTCP_FIXED..body_end],
-                );
-            }
+            let aes = cm_cipher(cipher, encrypted, p);
+            cm_unprotect(keys, aes, body, RTCP_FIXED..body_end, 0, &[], tag)?;
         }
     }
     Ok(body_end)

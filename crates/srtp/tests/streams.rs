@@ -194,7 +194,18 @@ fn assert_no_state_change(
         run(&mut b, p).unwrap();
     }
     let before = (a.stream_count(), a.received_index(1));
-    assert_eq!(run(&mut a, &bad).err(), Some(want), "{profile:?}");
+    let mut v = bad.clone();
+    let r = if rtcp {
+        a.unprotect_rtcp(&mut v)
+    } else {
+        a.unprotect_rtp(&mut v)
+    };
+    assert_eq!(r.err(), Some(want), "{profile:?}");
+    // AES-CM decrypts alongside the hash and re-encrypts on a bad tag: the packet must be
+    // left as it arrived. (AES-GCM wipes the payload instead.)
+    if !matches!(profile, Profile::AeadAes128Gcm | Profile::AeadAes256Gcm) {
+        assert_eq!(v, bad, "{profile:?}: packet changed by a failed unprotect");
+    }
     assert_eq!(
         (a.stream_count(), a.received_index(1)),
         before,
