@@ -3,7 +3,11 @@
 
   relay.py offer  --port P --upstream URL   the page offers to URL (a `strata answer`)
   relay.py answer --port P                  POST /offer here is long-polled by the page, which
-                                            answers; 201 with the page's answer
+                                            answers; 201 with the page's answer; GET /stats: what
+                                            the answering page reported (media counts, DTLS role
+                                            and SRTP cipher, channel closes)
+  relay.py loop --port P                    the page calls itself (two RTCPeerConnections) --runs
+                                            times: Chromium's own echo rate
 
 The page fetches everything from this origin, so it needs no CORS and no CDP. In `offer`
 mode the relay prints the page's one-line JSON result and exits 0 iff it is ok.
@@ -50,7 +54,7 @@ def make_handler(args):
                     self.reply(200, f.read(), "text/html")
             elif path == "/config":
                 cfg = {"mode": args.mode, "messages": args.messages, "size": args.size,
-                       "media": args.media}
+                       "media": args.media, "big": args.big, "runs": args.runs}
                 self.reply(200, json.dumps(cfg), "application/json")
             elif path == "/next-offer":
                 if not ready.is_set():
@@ -67,6 +71,10 @@ def make_handler(args):
                     self.reply(204)
             elif path == "/health":
                 self.reply(200, "ok")
+            elif path == "/stats":
+                closed = sum(1 for r in reports if r.get("state") == "channel closed")
+                self.reply(200, json.dumps({"closed": closed, "reports": reports}),
+                           "application/json")
             else:
                 self.reply(404, "not found\n")
 
@@ -104,6 +112,9 @@ def make_handler(args):
             elif path == "/result":
                 self.reply(204)
                 result.put(body)
+            elif path == "/report":
+                reports.append(json.loads(body))
+                self.reply(204)
             elif path == "/log":
                 print("page:", body, file=sys.stderr, flush=True)
                 self.reply(204)
@@ -114,18 +125,21 @@ def make_handler(args):
 
 
 pending = []
+reports = []
 ready = threading.Event()
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["offer", "answer"])
+    p.add_argument("mode", choices=["offer", "answer", "loop"])
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--upstream", default="")
-    p.add_argument("--messages", type=int, default=200)
+    p.add_argument("--messages", type=int, default=1000)
     p.add_argument("--size", type=int, default=1024)
     p.add_argument("--timeout", type=float, default=30.0)
     p.add_argument("--media", action="store_true", help="offer mode: also audio and video")
+    p.add_argument("--big", type=int, default=0, help="offer mode: then one message of B bytes")
+    p.add_argument("--runs", type=int, default=3, help="loop mode: calls to median over")
     args = p.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(args))
     srv.daemon_threads = True

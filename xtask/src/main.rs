@@ -6,8 +6,10 @@
 //!   `interop`.
 //! - `test`: the tests only, as `ci` runs them.
 //! - `fuzz <target> [--secs N]` and `fuzz-all [--secs N]`: cargo-fuzz on stable (see `fuzz`).
-//! - `interop`: data-channel echo (and media reflection) against headless Chromium and aiortc,
-//!   both directions, in a loopback-only namespace; writes `target/interop/results.md`.
+//! - `interop`: data-channel echo (1000 x 1 KiB and one 256 KiB message), media and a clean
+//!   close against headless Chromium, aiortc, libwebrtc, werift, libdatachannel (and whatever
+//!   `interop/extra_cells.py` adds), both directions, plus each stack's echo rate against
+//!   itself, in a loopback-only namespace; writes `target/interop/results.md`.
 //! - `stun-demo`: starts coturn on 127.0.0.1:3478 and asks it for our reflexive address with
 //!   the `stun-client` example of strata-stun.
 //! - `vectors`: refreshes `vectors/` (the conformance vectors the tests read) from `../shared/vectors`.
@@ -337,12 +339,26 @@ fn stun_demo() -> Result {
     result
 }
 
-/// Data-channel interop against real stacks (headless Chromium, aiortc), both directions each,
-/// driven by `interop/run.py` inside a loopback-only network namespace (see
-/// `../shared/INTEROP.md`). Writes `target/interop/results.md`; fails if any cell fails.
-/// Extra arguments go to `run.py` (`--messages N`, `--size B`, `--only CELL,..`).
+/// Interop against real stacks (headless Chromium, aiortc, and through `interop/node` libwebrtc,
+/// werift and libdatachannel; `interop/extra_cells.py` adds more), both directions each, driven
+/// by `interop/run.py` inside a loopback-only network namespace (see `../shared/INTEROP.md`).
+/// Writes `target/interop/results.md`; fails if any cell fails. Extra arguments go to `run.py`
+/// (`--messages N`, `--size B`, `--only CELL,..`).
 fn interop(extra: &[String]) -> Result {
-    run(Command::new("bash").arg("xtask/setup/50-interop.sh"))?;
+    // Every interop setup script (apt, pip, npm): nothing inside the namespace reaches a registry.
+    let mut scripts: Vec<PathBuf> = fs::read_dir("xtask/setup")
+        .map_err(|e| format!("xtask/setup: {e}"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.contains("-interop") && n.ends_with(".sh"))
+        })
+        .collect();
+    scripts.sort();
+    for s in scripts {
+        run(Command::new("bash").arg(&s))?;
+    }
     run(cargo().args(["build", "--release", "--locked", "-p", "strata-cli"]))?;
     let target = env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
     let strata = fs::canonicalize(Path::new(&target).join("release/strata"))
@@ -350,7 +366,7 @@ fn interop(extra: &[String]) -> Result {
     fs::create_dir_all("target/interop").map_err(|e| format!("target/interop: {e}"))?;
     // Nothing inside the namespace can reach beyond 127.0.0.1; `timeout` bounds the whole run.
     run(Command::new("timeout")
-        .args(["300", "unshare", "--net", "sh", "-c"])
+        .args(["600", "unshare", "--net", "sh", "-c"])
         .arg(r#"ip link set lo up && exec "$@""#)
         .args([
             "sh",

@@ -60,13 +60,18 @@ impl Driver {
                     Ok((n, from)) => {
                         let now = Instant::now();
                         let _ = self.peer.handle_datagram(now, from, self.local, &self.buf[..n]);
-                        // Drain what else is waiting without sleeping.
-                        for _ in 0..64 {
+                        // Drain what else is waiting without sleeping, answering every few
+                        // datagrams: one SACK per 64 datagrams would starve a sender that
+                        // honours Max.Burst (RFC 9260 §6.1).
+                        for i in 1..=64 {
                             match self.socket.try_recv_from(&mut self.buf) {
                                 Ok((n, from)) => {
                                     let _ = self.peer.handle_datagram(now, from, self.local, &self.buf[..n]);
                                 }
                                 Err(_) => break,
+                            }
+                            if i % 8 == 0 {
+                                self.flush().await?;
                             }
                         }
                     }

@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use webrtc_peer::{ChannelOptions, ConnectionState, Description, Event, MediaKind};
+use webrtc_peer::{
+    ChannelOptions, ConnectionState, Description, Event, MediaKind, StatsRecord, StatsReport,
+};
 
 use crate::driver::Driver;
 use crate::http;
@@ -60,6 +62,7 @@ pub async fn run(args: OfferArgs) -> (String, bool) {
     let (mut sent, mut received, mut mismatch) = (0usize, 0usize, 0usize);
     let (mut first_send, mut last_echo) = (None, None);
     let (mut media_sent, mut media_received) = (0u64, 0u64);
+    let mut selected_pair = None;
     let media = args.audio || args.video;
     let r: Result<(), String> = async {
         let config = args.net.config()?;
@@ -180,11 +183,18 @@ pub async fn run(args: OfferArgs) -> (String, bool) {
                             sent += 1;
                         }
                         Err(webrtc_peer::Error::Sctp(strata_sctp::Error::WouldBlock)) => break,
-                        Err(e) => return Err(e.to_string()),
+                        Err(e) => {
+                            // E.g. larger than the answer's max-message-size: still hang up,
+                            // so the answerer does not wait for consent to expire.
+                            d.peer.close();
+                            let _ = d.flush().await;
+                            return Err(e.to_string());
+                        }
                     }
                 }
             }
         }
+        selected_pair = pair_types(&d.peer.stats_report(Instant::now()));
         d.peer.close();
         let _ = d.flush().await;
         Ok(())
@@ -221,6 +231,7 @@ pub async fn run(args: OfferArgs) -> (String, bool) {
         ("echo_MBps", ((mbps * 1000.0).round() / 1000.0).into()),
         ("media_sent", media_sent.into()),
         ("media_received", media_received.into()),
+        ("selected_pair", selected_pair.into()),
         ("ok", ok.into()),
     ];
     if let Some(e) = error {
@@ -228,4 +239,19 @@ pub async fn run(args: OfferArgs) -> (String, bool) {
     }
     let body: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
     (format!("{{{}}}", body.join(",")), ok)
+}
+
+/// The candidate types of the selected pair, `"local -> remote"` (e.g. `"relay -> host"`).
+fn pair_types(r: &StatsReport) -> Option<String> {
+    let id = r.transport()?.selected_candidate_pair_id.as_deref()?;
+    let pair = r.candidate_pairs().find(|p| p.id == id)?;
+    let kind = |id: &str| match r.get(id) {
+        Some(StatsRecord::LocalCandidate(c) | StatsRecord::RemoteCandidate(c)) => c.candidate_type,
+        _ => "unknown",
+    };
+    Some(format!(
+        "{} -> {}",
+        kind(&pair.local_candidate_id),
+        kind(&pair.remote_candidate_id)
+    ))
 }
