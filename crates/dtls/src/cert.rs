@@ -1,10 +1,12 @@
 //! Certificates: a self-signed ECDSA P-256 certificate writer (a small DER encoder, RFC 5280
-//! §4.1), SDP fingerprints (RFC 8122 §5), and checking the peer's certificate.
+//! §4.1), SDP fingerprints (RFC 8122 §5), and checking the peer's certificate (ECDSA P-256
+//! or RSA ≥ 2048 bits) and its handshake signatures.
 
 use core::fmt;
 
 use crate::crypto::{self, Csprng, SigningKey};
 use crate::error::Error;
+use crate::extension::SignatureScheme;
 
 /// RFC 8122 §5 hash function names for `a=fingerprint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -124,6 +126,12 @@ const OID_EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
 const OID_PRIME256V1: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 const OID_ECDSA_SHA256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
 const OID_COMMON_NAME: &[u8] = &[0x55, 0x04, 0x03];
+/// 1.2.840.113549.1.1.{1,5,11,12,13}: rsaEncryption and sha{1,256,384,512}WithRSAEncryption.
+const OID_RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+const OID_SHA1_WITH_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05];
+const OID_SHA256_WITH_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b];
+const OID_SHA384_WITH_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c];
+const OID_SHA512_WITH_RSA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d];
 
 fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];
@@ -223,7 +231,7 @@ impl Certificate {
     pub fn from_der(der: Vec<u8>, private_key: &[u8]) -> Result<Self, Error> {
         let key = SigningKey::from_bytes(private_key).ok_or(Error::BadCertificate("bad key"))?;
         let peer = PeerCertificate::parse(&der)?;
-        if peer.public_point != key.public_point() {
+        if !matches!(&peer.key, PeerKey::P256(p) if *p == key.public_point()) {
             return Err(Error::BadCertificate("key does not match certificate"));
         }
         Ok(Self { der, key })
@@ -249,16 +257,38 @@ impl Certificate {
     }
 }
 
+/// The public key of the peer's certificate.
+#[derive(Debug, Clone)]
+pub(crate) enum PeerKey {
+    /// Uncompressed P-256 point.
+    P256(Vec<u8>),
+    /// RSA, at least [`crypto::MIN_RSA_BITS`] (verification only).
+    Rsa(crypto::RsaPublicKey),
+}
+
+/// Signature schemes we verify (RFC 5246 §7.4.1.4.1 with RFC 8446 §4.2.3 code points), in
+/// the order we advertise them: `signature_algorithms` in our ClientHello and
+/// `supported_signature_algorithms` in our CertificateRequest.
+pub(crate) const VERIFY_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::ECDSA_SECP256R1_SHA256,
+    SignatureScheme::RSA_PSS_RSAE_SHA256,
+    SignatureScheme::RSA_PKCS1_SHA256,
+    SignatureScheme::RSA_PSS_RSAE_SHA384,
+    SignatureScheme::RSA_PKCS1_SHA384,
+    SignatureScheme::RSA_PSS_RSAE_SHA512,
+    SignatureScheme::RSA_PKCS1_SHA512,
+];
+
 /// What we keep of the peer's certificate.
 #[derive(Debug, Clone)]
 pub(crate) struct PeerCertificate {
-    /// Uncompressed P-256 point.
-    pub(crate) public_point: Vec<u8>,
+    pub(crate) key: PeerKey,
 }
 
 impl PeerCertificate {
-    /// Parses with x509-parser; accepts ECDSA P-256 keys; verifies the self-signature when the
-    /// certificate is self-signed (WebRTC certificates are).
+    /// Parses with x509-parser; accepts ECDSA P-256 keys and RSA keys of 2048 to 8192 bits;
+    /// verifies the self-signature when the certificate is self-signed (WebRTC certificates
+    /// are).
     pub(crate) fn parse(der: &[u8]) -> Result<Self, Error> {
         Self::parse_with(der, true)
     }
@@ -273,24 +303,91 @@ impl PeerCertificate {
             return Err(Error::BadCertificate("trailing bytes after certificate"));
         }
         let spki = cert.public_key();
+        let alg = spki.algorithm.algorithm.as_bytes();
         let curve = spki.algorithm.parameters.as_ref().map(|p| p.data);
-        if spki.algorithm.algorithm.as_bytes() != OID_EC_PUBLIC_KEY || curve != Some(OID_PRIME256V1)
-        {
-            return Err(Error::BadCertificate("only ECDSA P-256 keys are supported"));
-        }
-        let public_point = spki.subject_public_key.data.to_vec();
+        let key = if alg == OID_EC_PUBLIC_KEY && curve == Some(OID_PRIME256V1) {
+            PeerKey::P256(spki.subject_public_key.data.to_vec())
+        } else if alg == OID_RSA_ENCRYPTION {
+            let Ok(x509_parser::public_key::PublicKey::RSA(rsa)) = spki.parsed() else {
+                return Err(Error::BadCertificate("malformed RSA key"));
+            };
+            match crypto::RsaPublicKey::from_components(rsa.modulus, rsa.exponent) {
+                Ok(k) => PeerKey::Rsa(k),
+                Err(crypto::RsaKeyError::TooSmall(bits)) => {
+                    return Err(Error::KeyTooSmall { bits });
+                }
+                Err(crypto::RsaKeyError::Invalid) => {
+                    return Err(Error::BadCertificate("invalid RSA key"));
+                }
+            }
+        } else {
+            return Err(Error::UnsupportedCertificate(
+                "only ECDSA P-256 and RSA keys are supported",
+            ));
+        };
+        let peer = Self { key };
         if verify_self_signature
             && cert.tbs_certificate.issuer.as_raw() == cert.tbs_certificate.subject.as_raw()
         {
-            if cert.signature_algorithm.algorithm.as_bytes() != OID_ECDSA_SHA256 {
-                return Err(Error::BadCertificate("unsupported certificate signature"));
-            }
             let tbs: &[u8] = cert.tbs_certificate.as_ref();
-            if !crypto::verify_p256_sha256(&public_point, tbs, &cert.signature_value.data) {
+            let sig: &[u8] = &cert.signature_value.data;
+            let ok = match (&peer.key, cert.signature_algorithm.algorithm.as_bytes()) {
+                (PeerKey::P256(p), OID_ECDSA_SHA256) => crypto::verify_p256_sha256(p, tbs, sig),
+                (PeerKey::Rsa(k), OID_SHA1_WITH_RSA) => k.verify_pkcs1_sha1(tbs, sig),
+                (PeerKey::Rsa(k), OID_SHA256_WITH_RSA) => {
+                    k.verify(SignatureScheme::RSA_PKCS1_SHA256, tbs, sig)
+                }
+                (PeerKey::Rsa(k), OID_SHA384_WITH_RSA) => {
+                    k.verify(SignatureScheme::RSA_PKCS1_SHA384, tbs, sig)
+                }
+                (PeerKey::Rsa(k), OID_SHA512_WITH_RSA) => {
+                    k.verify(SignatureScheme::RSA_PKCS1_SHA512, tbs, sig)
+                }
+                _ => return Err(Error::BadCertificate("unsupported certificate signature")),
+            };
+            if !ok {
                 return Err(Error::BadCertificate("self-signature does not verify"));
             }
         }
-        Ok(Self { public_point })
+        Ok(peer)
+    }
+
+    /// True for an RSA key (it authenticates ECDHE_RSA suites, RFC 8422 §2.2).
+    pub(crate) fn is_rsa(&self) -> bool {
+        matches!(self.key, PeerKey::Rsa(_))
+    }
+
+    /// Verifies a handshake signature (ServerKeyExchange, CertificateVerify). The scheme must
+    /// be one we advertise and fit the key type (RFC 5246 §7.4.1.4.1, §7.4.3, §7.4.8);
+    /// `what` names the message in the error.
+    pub(crate) fn verify(
+        &self,
+        scheme: SignatureScheme,
+        msg: &[u8],
+        sig: &[u8],
+        what: &'static str,
+    ) -> Result<(), Error> {
+        if !VERIFY_SCHEMES.contains(&scheme) {
+            return Err(Error::IllegalParameter("signature scheme not offered"));
+        }
+        let ok = match (&self.key, scheme) {
+            (PeerKey::P256(p), SignatureScheme::ECDSA_SECP256R1_SHA256) => {
+                crypto::verify_p256_sha256(p, msg, sig)
+            }
+            (PeerKey::Rsa(k), s) if s != SignatureScheme::ECDSA_SECP256R1_SHA256 => {
+                k.verify(s, msg, sig)
+            }
+            _ => {
+                return Err(Error::IllegalParameter(
+                    "signature scheme does not match the certificate key",
+                ));
+            }
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::DecryptError(what))
+        }
     }
 }
 
@@ -315,7 +412,7 @@ mod tests {
     fn generated_certificate_parses_and_self_verifies() {
         let c = Certificate::generate([3; 32], 1_764_000_000);
         let p = PeerCertificate::parse(c.der()).unwrap();
-        assert_eq!(p.public_point, c.signing_key().public_point());
+        assert!(matches!(p.key, PeerKey::P256(ref q) if *q == c.signing_key().public_point()));
         let (_, x) =
             <x509_parser::certificate::X509Certificate<'_> as x509_parser::prelude::FromDer<
                 '_,
@@ -378,6 +475,105 @@ mod tests {
         );
         assert!(Fingerprint::parse("sha-256 AB:CD").is_err());
         assert!(Fingerprint::parse("md5 AB").is_err());
+    }
+
+    const RSA2048: &[u8] = include_bytes!("../tests/data/rsa2048_sha256.der");
+    const RSA2048_SHA1: &[u8] = include_bytes!("../tests/data/rsa2048_sha1.der");
+    const RSA1024: &[u8] = include_bytes!("../tests/data/rsa1024_sha256.der");
+    const MSG: &[u8] = b"strata rsa fixture";
+
+    #[test]
+    fn rsa_2048_certificates_parse_and_self_verify() {
+        for der in [RSA2048, RSA2048_SHA1] {
+            let p = PeerCertificate::parse(der).unwrap();
+            assert!(p.is_rsa());
+            let f = Fingerprint::of(FingerprintAlgorithm::Sha256, der);
+            assert!(check_peer(der, &[f], true).is_ok());
+        }
+        // One bit flipped inside the TBS part (the key modulus): self-signature fails.
+        let mut der = RSA2048.to_vec();
+        let at = der.len() - 300;
+        der[at] ^= 0x10;
+        assert_eq!(
+            PeerCertificate::parse(&der).unwrap_err(),
+            Error::BadCertificate("self-signature does not verify")
+        );
+    }
+
+    #[test]
+    fn rsa_keys_below_2048_bits_are_refused() {
+        assert_eq!(
+            PeerCertificate::parse(RSA1024).unwrap_err(),
+            Error::KeyTooSmall { bits: 1024 }
+        );
+        // Also when the self-signature check is off, and after a fingerprint match.
+        let f = Fingerprint::of(FingerprintAlgorithm::Sha256, RSA1024);
+        assert_eq!(
+            check_peer(RSA1024, &[f], false).unwrap_err(),
+            Error::KeyTooSmall { bits: 1024 }
+        );
+    }
+
+    #[test]
+    fn rsa_handshake_signatures_verify_per_scheme() {
+        let p = PeerCertificate::parse(RSA2048).unwrap();
+        let pkcs1 = include_bytes!("../tests/data/rsa2048_pkcs1_sha256.sig");
+        let pkcs1_384 = include_bytes!("../tests/data/rsa2048_pkcs1_sha384.sig");
+        let pss = include_bytes!("../tests/data/rsa2048_pss_sha256.sig");
+        let ok = [
+            (SignatureScheme::RSA_PKCS1_SHA256, &pkcs1[..]),
+            (SignatureScheme::RSA_PKCS1_SHA384, &pkcs1_384[..]),
+            (SignatureScheme::RSA_PSS_RSAE_SHA256, &pss[..]),
+        ];
+        for (scheme, sig) in ok {
+            p.verify(scheme, MSG, sig, "t").unwrap();
+            // Another message, a flipped bit, or another scheme: decrypt_error.
+            assert_eq!(
+                p.verify(scheme, b"strata rsa fixturf", sig, "t"),
+                Err(Error::DecryptError("t"))
+            );
+            let mut bad = sig.to_vec();
+            bad[100] ^= 1;
+            assert_eq!(
+                p.verify(scheme, MSG, &bad, "t"),
+                Err(Error::DecryptError("t"))
+            );
+            for other in [
+                SignatureScheme::RSA_PKCS1_SHA256,
+                SignatureScheme::RSA_PKCS1_SHA384,
+                SignatureScheme::RSA_PSS_RSAE_SHA256,
+            ] {
+                if other != scheme {
+                    assert!(p.verify(other, MSG, sig, "t").is_err());
+                }
+            }
+            assert!(
+                p.verify(scheme, MSG, &sig[1..], "t").is_err(),
+                "short signature"
+            );
+        }
+        // The key type decides which schemes apply.
+        assert_eq!(
+            p.verify(SignatureScheme::ECDSA_SECP256R1_SHA256, MSG, pkcs1, "t"),
+            Err(Error::IllegalParameter(
+                "signature scheme does not match the certificate key"
+            ))
+        );
+        let ec = Certificate::generate([9; 32], 1_764_000_000);
+        let ecp = PeerCertificate::parse(ec.der()).unwrap();
+        let sig = ec.signing_key().sign(MSG);
+        ecp.verify(SignatureScheme::ECDSA_SECP256R1_SHA256, MSG, &sig, "t")
+            .unwrap();
+        assert_eq!(
+            ecp.verify(SignatureScheme::RSA_PKCS1_SHA256, MSG, &sig, "t"),
+            Err(Error::IllegalParameter(
+                "signature scheme does not match the certificate key"
+            ))
+        );
+        assert_eq!(
+            ecp.verify(SignatureScheme::ED25519, MSG, &sig, "t"),
+            Err(Error::IllegalParameter("signature scheme not offered"))
+        );
     }
 
     #[test]

@@ -21,7 +21,8 @@ pub struct Config {
     /// fingerprint pins the certificate bytes and the handshake signatures prove the key
     /// (browsers do not check it either).
     pub verify_certificate_signature: bool,
-    /// Cipher suites in preference order.
+    /// Cipher suites in preference order. The ECDHE_RSA ones are only offered as a client
+    /// (for peers with RSA certificates); a server, whose certificate is ECDSA, skips them.
     pub cipher_suites: Vec<CipherSuite>,
     /// ECDHE groups in preference order (x25519 first: it is the fast one).
     pub groups: Vec<NamedGroup>,
@@ -61,6 +62,9 @@ impl Config {
                 CipherSuite::ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
                 CipherSuite::ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
                 CipherSuite::ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+                CipherSuite::ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                CipherSuite::ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                CipherSuite::ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
             ],
             groups: vec![NamedGroup::X25519, NamedGroup::SECP256R1],
             srtp_profiles: vec![

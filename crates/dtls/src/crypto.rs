@@ -2,7 +2,11 @@
 //! (aws-lc-rs, OpenSSL) can replace this module without touching protocol logic.
 //!
 //! Provides: SHA-2 hashes, the TLS 1.2 PRF (RFC 5246 §5), AEAD record ciphers (RFC 5288,
-//! RFC 7905), ECDHE over x25519 (RFC 7748) and secp256r1, and ECDSA P-256/SHA-256.
+//! RFC 7905), ECDHE over x25519 (RFC 7748) and secp256r1, ECDSA P-256/SHA-256, and RSA
+//! signature *verification* (PKCS #1 v1.5 and PSS, RFC 8017) for peers with RSA certificates.
+//!
+//! RSA: only public-key operations are used (we never sign or decrypt with RSA), so
+//! RUSTSEC-2023-0071 (Marvin, a timing side channel in private-key operations) does not apply.
 
 use aes_gcm::{Aes128Gcm, Aes256Gcm, aead::AeadInOut, aead::KeyInit};
 use chacha20poly1305::ChaCha20Poly1305;
@@ -12,7 +16,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use sha2::{Digest, Sha256, Sha384};
 
-use crate::extension::NamedGroup;
+use crate::extension::{NamedGroup, SignatureScheme};
 
 /// The hash of a cipher suite's PRF and transcript.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -422,6 +426,106 @@ pub(crate) fn verify_p256_sha256(point: &[u8], msg: &[u8], der_sig: &[u8]) -> bo
         return false;
     };
     vk.verify(msg, &sig).is_ok()
+}
+
+/// Smallest RSA modulus we accept from a peer (NIST SP 800-57: 112-bit security).
+pub(crate) const MIN_RSA_BITS: u32 = 2048;
+/// Largest RSA modulus we accept: bounds the cost of one verification.
+pub(crate) const MAX_RSA_BITS: u32 = 8192;
+
+/// Why an RSA public key was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RsaKeyError {
+    /// Modulus below [`MIN_RSA_BITS`] (its size in bits).
+    TooSmall(u32),
+    /// Malformed, too large, or an invalid exponent.
+    Invalid,
+}
+
+/// A peer's RSA public key, for verification only.
+#[derive(Clone, Debug)]
+pub(crate) struct RsaPublicKey {
+    key: rsa::PublicKey,
+}
+
+impl RsaPublicKey {
+    /// From the big-endian modulus and exponent of a PKCS #1 `RSAPublicKey` (RFC 8017 §A.1.1).
+    pub(crate) fn from_components(n: &[u8], e: &[u8]) -> Result<Self, RsaKeyError> {
+        let n = strip_zeros(n);
+        let e = strip_zeros(e);
+        if n.is_empty() || e.is_empty() || e.len() > 8 {
+            return Err(RsaKeyError::Invalid);
+        }
+        let bits = (n.len() as u32 * 8) - n[0].leading_zeros();
+        if bits < MIN_RSA_BITS {
+            return Err(RsaKeyError::TooSmall(bits));
+        }
+        if bits > MAX_RSA_BITS {
+            return Err(RsaKeyError::Invalid);
+        }
+        let key = rsa::PublicKey::new_with_size_limits(
+            rsa::BoxedUint::from_be_slice_vartime(n),
+            rsa::BoxedUint::from_be_slice_vartime(e),
+            MIN_RSA_BITS as usize..=MAX_RSA_BITS as usize,
+        )
+        .map_err(|_| RsaKeyError::Invalid)?;
+        Ok(Self { key })
+    }
+
+    /// Verifies `sig` over `msg` with an RSA `scheme` (RFC 8446 §4.2.3 code points, which
+    /// TLS 1.2 uses too); false for any other scheme. PSS salt length = hash length.
+    pub(crate) fn verify(&self, scheme: SignatureScheme, msg: &[u8], sig: &[u8]) -> bool {
+        use rsa::{pkcs1v15, pss};
+        fn pkcs1<D>(k: &rsa::PublicKey, msg: &[u8], sig: &[u8]) -> bool
+        where
+            D: Digest + sha2::digest::const_oid::AssociatedOid,
+        {
+            let Ok(sig) = pkcs1v15::Signature::try_from(sig) else {
+                return false;
+            };
+            pkcs1v15::VerifyingKey::<D>::new(k.clone())
+                .verify(msg, &sig)
+                .is_ok()
+        }
+        fn pss<D: Digest + sha2::digest::FixedOutputReset>(
+            k: &rsa::PublicKey,
+            msg: &[u8],
+            sig: &[u8],
+        ) -> bool {
+            let Ok(sig) = pss::Signature::try_from(sig) else {
+                return false;
+            };
+            pss::VerifyingKey::<D>::new(k.clone())
+                .verify(msg, &sig)
+                .is_ok()
+        }
+        let k = &self.key;
+        match scheme {
+            SignatureScheme::RSA_PKCS1_SHA256 => pkcs1::<Sha256>(k, msg, sig),
+            SignatureScheme::RSA_PKCS1_SHA384 => pkcs1::<Sha384>(k, msg, sig),
+            SignatureScheme::RSA_PKCS1_SHA512 => pkcs1::<sha2::Sha512>(k, msg, sig),
+            SignatureScheme::RSA_PSS_RSAE_SHA256 => pss::<Sha256>(k, msg, sig),
+            SignatureScheme::RSA_PSS_RSAE_SHA384 => pss::<Sha384>(k, msg, sig),
+            SignatureScheme::RSA_PSS_RSAE_SHA512 => pss::<sha2::Sha512>(k, msg, sig),
+            _ => false,
+        }
+    }
+
+    /// Verifies a certificate self-signature `sha1WithRSAEncryption` (old WebRTC stacks still
+    /// sign with it; the fingerprint, not this signature, authenticates the certificate).
+    pub(crate) fn verify_pkcs1_sha1(&self, msg: &[u8], sig: &[u8]) -> bool {
+        let Ok(sig) = rsa::pkcs1v15::Signature::try_from(sig) else {
+            return false;
+        };
+        rsa::pkcs1v15::VerifyingKey::<sha1::Sha1>::new(self.key.clone())
+            .verify(msg, &sig)
+            .is_ok()
+    }
+}
+
+fn strip_zeros(b: &[u8]) -> &[u8] {
+    let at = b.iter().position(|&x| x != 0).unwrap_or(b.len());
+    &b[at..]
 }
 
 #[cfg(test)]

@@ -48,6 +48,16 @@ pub enum Error {
     /// The peer's certificate could not be parsed or its signature is wrong.
     #[error("bad certificate: {0}")]
     BadCertificate(&'static str),
+    /// The peer's certificate key is not usable here: an unsupported key type, or a key type
+    /// that does not match the negotiated cipher suite (RFC 5246 §7.4.2).
+    #[error("unsupported certificate: {0}")]
+    UnsupportedCertificate(&'static str),
+    /// The peer's RSA key is smaller than 2048 bits (its size in bits).
+    #[error("peer key too small: {bits} bits")]
+    KeyTooSmall {
+        /// Modulus size.
+        bits: u32,
+    },
     /// The peer's certificate does not match any expected fingerprint (RFC 8122 §5).
     #[error("peer certificate fingerprint mismatch")]
     FingerprintMismatch,
@@ -99,6 +109,9 @@ impl Error {
             Error::DecryptError(_) => AlertDescription::DECRYPT_ERROR,
             Error::BadCertificate(_) | Error::FingerprintMismatch => {
                 AlertDescription::BAD_CERTIFICATE
+            }
+            Error::UnsupportedCertificate(_) | Error::KeyTooSmall { .. } => {
+                AlertDescription::UNSUPPORTED_CERTIFICATE
             }
             Error::UnsupportedExtension => AlertDescription::UNSUPPORTED_EXTENSION,
             Error::NoCommon(_)

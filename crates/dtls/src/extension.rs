@@ -43,7 +43,11 @@ impl SignatureScheme {
     pub const ECDSA_SECP256R1_SHA256: Self = Self(0x0403);
     pub const ECDSA_SECP384R1_SHA384: Self = Self(0x0503);
     pub const RSA_PKCS1_SHA256: Self = Self(0x0401);
+    pub const RSA_PKCS1_SHA384: Self = Self(0x0501);
+    pub const RSA_PKCS1_SHA512: Self = Self(0x0601);
     pub const RSA_PSS_RSAE_SHA256: Self = Self(0x0804);
+    pub const RSA_PSS_RSAE_SHA384: Self = Self(0x0805);
+    pub const RSA_PSS_RSAE_SHA512: Self = Self(0x0806);
     pub const ED25519: Self = Self(0x0807);
 }
 

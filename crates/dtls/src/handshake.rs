@@ -38,7 +38,12 @@ impl CipherSuite {
     pub const ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: Self = Self(0xc02c);
     /// RFC 7905 §2.
     pub const ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: Self = Self(0xcca9);
+    /// RFC 5289 §3.2: for peers with RSA certificates (we only verify RSA signatures).
     pub const ECDHE_RSA_WITH_AES_128_GCM_SHA256: Self = Self(0xc02f);
+    /// RFC 5289 §3.2.
+    pub const ECDHE_RSA_WITH_AES_256_GCM_SHA384: Self = Self(0xc030);
+    /// RFC 7905 §2.
+    pub const ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: Self = Self(0xcca8);
     /// RFC 5746 §3.3 signalling value.
     pub const EMPTY_RENEGOTIATION_INFO_SCSV: Self = Self(0x00ff);
 }

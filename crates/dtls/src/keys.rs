@@ -4,30 +4,55 @@
 use crate::crypto::{self, AeadAlg, HashAlg, RecordCipher};
 use crate::handshake::CipherSuite;
 
+/// The server certificate's key type a suite requires (RFC 8422 §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Auth {
+    /// ECDHE_ECDSA.
+    Ecdsa,
+    /// ECDHE_RSA: only as a client (we never sign with RSA).
+    Rsa,
+}
+
 /// What a cipher suite fixes for the key schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct SuiteParams {
     pub(crate) suite: CipherSuite,
     pub(crate) hash: HashAlg,
     pub(crate) aead: AeadAlg,
+    pub(crate) auth: Auth,
 }
 
 impl SuiteParams {
     /// The suites we implement, `None` for others.
     pub(crate) fn of(suite: CipherSuite) -> Option<Self> {
-        let (hash, aead) = match suite {
+        use Auth::{Ecdsa, Rsa};
+        let (hash, aead, auth) = match suite {
             CipherSuite::ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 => {
-                (HashAlg::Sha256, AeadAlg::Aes128Gcm)
+                (HashAlg::Sha256, AeadAlg::Aes128Gcm, Ecdsa)
             }
             CipherSuite::ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 => {
-                (HashAlg::Sha384, AeadAlg::Aes256Gcm)
+                (HashAlg::Sha384, AeadAlg::Aes256Gcm, Ecdsa)
             }
             CipherSuite::ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 => {
-                (HashAlg::Sha256, AeadAlg::ChaCha20Poly1305)
+                (HashAlg::Sha256, AeadAlg::ChaCha20Poly1305, Ecdsa)
+            }
+            CipherSuite::ECDHE_RSA_WITH_AES_128_GCM_SHA256 => {
+                (HashAlg::Sha256, AeadAlg::Aes128Gcm, Rsa)
+            }
+            CipherSuite::ECDHE_RSA_WITH_AES_256_GCM_SHA384 => {
+                (HashAlg::Sha384, AeadAlg::Aes256Gcm, Rsa)
+            }
+            CipherSuite::ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => {
+                (HashAlg::Sha256, AeadAlg::ChaCha20Poly1305, Rsa)
             }
             _ => return None,
         };
-        Some(Self { suite, hash, aead })
+        Some(Self {
+            suite,
+            hash,
+            aead,
+            auth,
+        })
     }
 }
 

@@ -10,16 +10,28 @@
 //! (required); `use_srtp`; HelloVerifyRequest cookies; flight retransmission with exponential
 //! backoff; MTU-sized fragmentation; the anti-replay window; alerts and close_notify.
 //!
-//! It does not do: session resumption, renegotiation (refused with `no_renegotiation`), RSA
-//! or PSK suites and RSA peer certificates, CBC suites, compression, DTLS 1.3 (a 1.3-capable
-//! ClientHello negotiates 1.2), certificate chains to a CA (WebRTC authenticates by
-//! fingerprint), connection IDs, I/O of any kind.
+//! Peers with RSA certificates (GStreamer's webrtcbin, older OpenSSL-based stacks) are
+//! accepted: as a client we also offer `TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`,
+//! `..._AES_256_GCM_SHA384` and `..._CHACHA20_POLY1305_SHA256` (after the ECDSA ones) and
+//! verify an RSA ServerKeyExchange; as a server our CertificateRequest lists `rsa_sign` and
+//! the RSA schemes and we verify an RSA CertificateVerify. Schemes verified:
+//! `rsa_pkcs1_sha256/384/512`, `rsa_pss_rsae_sha256/384/512`. RSA keys must have 2048 to
+//! 8192 bits ([`Error::KeyTooSmall`] below), and the server's key type must match the suite
+//! ([`Error::UnsupportedCertificate`]). Our own certificate is always ECDSA P-256: we never
+//! sign with RSA, so a server never selects an ECDHE_RSA suite. Only RSA *public-key*
+//! operations are used, so RUSTSEC-2023-0071 (Marvin, a timing side channel in RSA
+//! private-key operations of the `rsa` crate) does not apply.
+//!
+//! It does not do: session resumption, renegotiation (refused with `no_renegotiation`),
+//! static-RSA or PSK key exchange, RSA certificates of our own, `rsa_pss_pss` keys, CBC
+//! suites, compression, DTLS 1.3 (a 1.3-capable ClientHello negotiates 1.2), certificate
+//! chains to a CA (WebRTC authenticates by fingerprint), connection IDs, I/O of any kind.
 //!
 //! One [`Connection`] serves one peer. An [`Endpoint`] serves many peers on one socket as a
 //! server: it demultiplexes by source address, answers ClientHellos statelessly with an
 //! address-bound cookie (RFC 6347 §4.2.1), and creates a bounded number of connections.
 //!
-//! Crypto: RustCrypto (`aes-gcm`, `chacha20poly1305`, `sha2`, `hmac`, `p256`) and
+//! Crypto: RustCrypto (`aes-gcm`, `chacha20poly1305`, `sha2`, `hmac`, `p256`, `rsa`) and
 //! `x25519-dalek`, all behind one private module so another backend can replace them;
 //! `x509-parser` reads peer certificates. Record MACs are bypassed only under `cfg(fuzzing)`.
 //!
@@ -97,9 +109,11 @@
 //! |---|---|---|
 //! | 6347 DTLS 1.2 | §4.1 records, epochs, 48-bit sequence numbers; §4.1.2.6 replay window (64); §4.1.2.7 invalid records dropped; §4.2.1 HelloVerifyRequest; §4.2.2-3 message header, fragmentation, reassembly; §4.2.4 timers and retransmission; §4.2.6 transcript | no path MTU discovery (configured MTU); the first ClientHello and HVR are excluded from the transcript |
 //! | 5246 TLS 1.2 | §5 PRF; §6.2.3.3 AEAD records; §7.2 alerts; §7.4 handshake messages; §8.1 key derivation | no resumption, no renegotiation, no compression |
-//! | 5288 / 5289 | AES-GCM suites with ECDHE-ECDSA | explicit nonce = epoch‖sequence |
-//! | 7905 | ChaCha20-Poly1305 suite | |
-//! | 8422 | ECDHE named curves, ec_point_formats (uncompressed only), ECDSA | secp384r1 not offered |
+//! | 5246 TLS 1.2 | §7.4.1.4.1 signature_algorithms; §7.4.2 server key must fit the suite; §7.4.3 ServerKeyExchange signature (ECDSA or RSA); §7.4.4 CertificateRequest (`ecdsa_sign`, `rsa_sign`); §7.4.8 CertificateVerify (ECDSA or RSA) | we sign with ECDSA P-256/SHA-256 only |
+//! | 5288 / 5289 | AES-GCM suites with ECDHE-ECDSA and (client only) ECDHE-RSA | explicit nonce = epoch‖sequence |
+//! | 7905 | ChaCha20-Poly1305 suites (ECDHE-ECDSA; ECDHE-RSA client only) | |
+//! | 8017 | RSASSA-PKCS1-v1_5 and RSASSA-PSS verification (PSS salt = hash length, RFC 8446 §4.2.3 code points) | verification only; RSA keys of 2048 to 8192 bits; certificate self-signatures sha1/256/384/512WithRSAEncryption |
+//! | 8422 | ECDHE named curves, ec_point_formats (uncompressed only), ECDSA; §2 key exchange needs the matching certificate key | secp384r1 not offered |
 //! | 7748 | x25519 | all-zero shared secrets rejected |
 //! | 7627 | extended master secret | required: a peer without it fails with handshake_failure |
 //! | 5746 | renegotiation_info (empty) | renegotiation refused with no_renegotiation |

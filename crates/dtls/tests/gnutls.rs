@@ -1,6 +1,7 @@
 //! Interop with GnuTLS 3.7 (`gnutls-serv --udp --echo`, `gnutls-cli --udp`) over loopback
-//! UDP, both roles: mutual ECDSA authentication, use_srtp, application data, and (as server)
-//! our exporter output compared with `gnutls-cli --keymatexport`.
+//! UDP, both roles: mutual ECDSA authentication, peers with RSA-2048 certificates, use_srtp,
+//! application data, and (as server) our exporter output compared with
+//! `gnutls-cli --keymatexport`.
 //!
 //! Needs gnutls-bin (`cargo xtask setup` installs it); fails, never skips, without it.
 
@@ -145,18 +146,18 @@ struct Setup {
     their_fp: Fingerprint,
 }
 
-fn cert(tag: &str) -> Setup {
+const EC_P256: &[&str] = &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
+/// What GStreamer's webrtcbin (and older OpenSSL-based stacks) use.
+const RSA_2048: &[&str] = &["-newkey", "rsa:2048"];
+
+fn cert_with(tag: &str, key_args: &[&str]) -> Setup {
     let dir = std::env::temp_dir().join(format!("strata-dtls-gnutls-{}-{tag}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     // certtool would do too; openssl is already a test dependency of this crate.
     let st = Command::new("openssl")
+        .args(["req", "-x509"])
+        .args(key_args)
         .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
             "-nodes",
             "-keyout",
             "k.pem",
@@ -207,7 +208,16 @@ fn files(s: &Setup) -> Vec<String> {
 
 #[test]
 fn gnutls_serv_with_strata_client() {
-    let s = cert("srv");
+    serv_with_strata_client(EC_P256, "srv");
+}
+
+#[test]
+fn gnutls_serv_with_rsa_2048_certificate_and_strata_client() {
+    serv_with_strata_client(RSA_2048, "rsasrv");
+}
+
+fn serv_with_strata_client(key_args: &[&str], tag: &str) {
+    let s = cert_with(tag, key_args);
     let port = free_port();
     let mut args = vec![
         "--udp".to_string(),
@@ -242,6 +252,14 @@ fn gnutls_serv_with_strata_client() {
         15,
         |c, _, _| c.is_connected(),
     );
+    // The server's key type decides the suite (RFC 8422 §2).
+    let suite = conn.cipher_suite().unwrap();
+    let rsa = [
+        CipherSuite::ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        CipherSuite::ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        CipherSuite::ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    ];
+    assert_eq!(rsa.contains(&suite), key_args == RSA_2048, "{suite:?}");
     assert_eq!(
         conn.srtp_profile(),
         Some(SrtpProfileId::AES128_CM_HMAC_SHA1_80)
@@ -265,8 +283,9 @@ fn gnutls_serv_with_strata_client() {
 
 #[test]
 fn gnutls_cli_with_strata_server() {
-    for cookies in [true, false] {
-        let s = cert("cli");
+    // An RSA-2048 client certificate too: its CertificateVerify is RSA.
+    for (cookies, key_args) in [(true, EC_P256), (false, EC_P256), (false, RSA_2048)] {
+        let s = cert_with("cli", key_args);
         let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = sock.local_addr().unwrap().port();
         let mut args = vec![

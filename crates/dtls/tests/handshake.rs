@@ -354,7 +354,7 @@ fn rfc5246_7_2_2_fatal_errors_send_the_right_alert_and_stick() {
     const EMS: &[u8] = &[0, 23, 0, 0];
     let cases: Vec<(Vec<u8>, Error, u8)> = vec![
         (
-            server_hello([0xfe, 0xfd], 0xc02f, EMS),
+            server_hello([0xfe, 0xfd], 0xc013, EMS),
             Error::IllegalParameter("cipher suite not offered"),
             47,
         ),
@@ -404,5 +404,170 @@ fn rfc5246_7_2_2_fatal_errors_send_the_right_alert_and_stick() {
     assert_eq!(
         s.handle_packet(t0(), &server_hello([0xfe, 0xfd], 0xc02b, EMS)),
         Err(Error::UnexpectedMessage)
+    );
+}
+
+/// Pumps both ways for a few rounds, letting `c2s` / `s2c` rewrite each datagram.
+fn pump_mutating(
+    p: &mut Pair,
+    mut c2s: impl FnMut(&mut Vec<u8>),
+    mut s2c: impl FnMut(&mut Vec<u8>),
+) {
+    for _ in 0..6 {
+        for mut d in drain(&mut p.client, p.now) {
+            c2s(&mut d);
+            let _ = p.server.handle_packet(p.now, &d);
+        }
+        for mut d in drain(&mut p.server, p.now) {
+            s2c(&mut d);
+            let _ = p.client.handle_packet(p.now, &d);
+        }
+    }
+}
+
+/// Rewrites the two bytes at `at` of every unfragmented-start handshake message of type `t`.
+fn rewrite(
+    t: u8,
+    at: impl Fn(&[u8]) -> usize,
+    from: [u8; 2],
+    to: [u8; 2],
+) -> impl FnMut(&mut Vec<u8>) {
+    move |d| {
+        for_each_fragment(d, |ty, off, _, body| {
+            if ty == t && off == 0 {
+                let i = at(body);
+                assert_eq!(body[i..i + 2], from, "message {t} field as expected");
+                body[i..i + 2].copy_from_slice(&to);
+            }
+        })
+    }
+}
+
+#[test]
+fn client_hello_offers_ecdhe_rsa_suites_after_ecdsa_and_rsa_signature_schemes() {
+    let mut c = client_with(|_| {});
+    let mut d = drain(&mut c, t0()).remove(0);
+    let mut seen = false;
+    for_each_fragment(&mut d, |t, _, _, body| {
+        let Ok(handshake::HandshakeMessage::ClientHello(ch)) =
+            handshake::HandshakeMessage::parse(handshake::HandshakeType(t), body)
+        else {
+            return;
+        };
+        let suites: Vec<u16> = ch.cipher_suites.iter().map(|s| s.0).collect();
+        assert_eq!(suites, [0xc02b, 0xc02c, 0xcca9, 0xc02f, 0xc030, 0xcca8]);
+        let schemes = ch
+            .extensions
+            .iter()
+            .find_map(|e| match e {
+                extension::Extension::SignatureAlgorithms(s) => Some(s.clone()),
+                _ => None,
+            })
+            .unwrap();
+        for s in [0x0403, 0x0804, 0x0401, 0x0501] {
+            assert!(schemes.contains(&SignatureScheme(s)), "{s:#06x} offered");
+        }
+        seen = true;
+    });
+    assert!(seen);
+}
+
+#[test]
+fn rfc5246_7_4_4_certificate_request_accepts_rsa_clients() {
+    let mut c = client_with(|_| {});
+    let mut s = server_with(|s| s.hello_verify = false);
+    for d in drain(&mut c, t0()) {
+        s.handle_packet(t0(), &d).unwrap();
+    }
+    let mut seen = false;
+    for mut d in drain(&mut s, t0()) {
+        for_each_fragment(&mut d, |t, _, _, body| {
+            if let Ok(handshake::HandshakeMessage::CertificateRequest(cr)) =
+                handshake::HandshakeMessage::parse(handshake::HandshakeType(t), body)
+            {
+                assert!(cr.certificate_types.contains(&64) && cr.certificate_types.contains(&1));
+                for sc in [0x0403, 0x0804, 0x0401, 0x0501] {
+                    assert!(
+                        cr.schemes.contains(&SignatureScheme(sc)),
+                        "{sc:#06x} listed"
+                    );
+                }
+                seen = true;
+            }
+        });
+    }
+    assert!(seen, "a CertificateRequest was sent");
+}
+
+#[test]
+fn server_with_an_ecdsa_certificate_never_selects_an_ecdhe_rsa_suite() {
+    let (mut p, _) = Pair::new(
+        |c| {
+            c.cipher_suites = vec![
+                CipherSuite::ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                CipherSuite::ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                CipherSuite::ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+            ]
+        },
+        |s| s.hello_verify = false,
+    );
+    p.pump(3);
+    assert_eq!(p.server.error(), Some(Error::NoCommon("cipher suite")));
+    assert_eq!(
+        p.client.error(),
+        Some(Error::AlertReceived(AlertDescription::HANDSHAKE_FAILURE))
+    );
+}
+
+#[test]
+fn rfc5246_7_4_2_ecdsa_certificate_under_an_ecdhe_rsa_suite_is_refused() {
+    let (mut p, _) = Pair::new(|_| {}, |_| {});
+    // The server's ServerHello announces ECDHE_RSA_WITH_AES_128_GCM_SHA256 instead.
+    let sh = rewrite(2, |b| 35 + b[34] as usize, [0xc0, 0x2b], [0xc0, 0x2f]);
+    pump_mutating(&mut p, |_| {}, sh);
+    assert_eq!(
+        p.client.error(),
+        Some(Error::UnsupportedCertificate(
+            "key type does not match the cipher suite"
+        ))
+    );
+    assert!(!p.server.is_connected());
+}
+
+#[test]
+fn rfc5246_7_4_3_server_key_exchange_scheme_must_fit_the_key_and_be_offered() {
+    for (to, err) in [
+        // An RSA scheme with the server's P-256 key.
+        (
+            [4, 1],
+            Error::IllegalParameter("signature scheme does not match the certificate key"),
+        ),
+        (
+            [8, 4],
+            Error::IllegalParameter("signature scheme does not match the certificate key"),
+        ),
+        // ed25519: not offered.
+        (
+            [8, 7],
+            Error::IllegalParameter("signature scheme not offered"),
+        ),
+    ] {
+        let (mut p, _) = Pair::new(|_| {}, |_| {});
+        let ske = rewrite(12, |b| 4 + b[3] as usize, [4, 3], to);
+        pump_mutating(&mut p, |_| {}, ske);
+        assert_eq!(p.client.error(), Some(err), "{to:?}");
+    }
+}
+
+#[test]
+fn rfc5246_7_4_8_certificate_verify_scheme_must_fit_the_client_key() {
+    let (mut p, _) = Pair::new(|_| {}, |_| {});
+    let cv = rewrite(15, |_| 0, [4, 3], [8, 4]);
+    pump_mutating(&mut p, cv, |_| {});
+    assert_eq!(
+        p.server.error(),
+        Some(Error::IllegalParameter(
+            "signature scheme does not match the certificate key"
+        ))
     );
 }

@@ -1,6 +1,8 @@
 //! Interop with OpenSSL 3 (`openssl s_server` / `s_client -dtls1_2`) over loopback UDP, both
 //! roles: mutual ECDSA authentication, use_srtp, the RFC 5705 exporter compared with
-//! OpenSSL's `-keymatexport`, and application data both ways.
+//! OpenSSL's `-keymatexport`, and application data both ways; peers with RSA-2048
+//! certificates (as GStreamer's webrtcbin uses) in both roles, RSA keys below 2048 bits
+//! refused, and tampered RSA ServerKeyExchange messages rejected.
 //!
 //! Needs the `openssl` binary (`cargo xtask setup` installs it); fails, never skips, without it.
 
@@ -11,6 +13,9 @@ use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 use strata_dtls::*;
+
+mod common;
+use common::for_each_fragment;
 
 #[allow(clippy::disallowed_methods)] // interop tests run on the wall clock
 fn wall() -> Instant {
@@ -89,16 +94,24 @@ struct Setup {
 }
 
 fn openssl_cert(tag: &str) -> Setup {
+    openssl_cert_with(
+        tag,
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    )
+}
+
+/// A self-signed RSA certificate of `bits` (sha256WithRSAEncryption, like GStreamer's).
+fn openssl_rsa_cert(tag: &str, bits: u32) -> Setup {
+    openssl_cert_with(tag, &["-newkey", &format!("rsa:{bits}")])
+}
+
+fn openssl_cert_with(tag: &str, key_args: &[&str]) -> Setup {
     let dir = std::env::temp_dir().join(format!("strata-dtls-{}-{tag}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let st = Command::new("openssl")
+        .args(["req", "-x509"])
+        .args(key_args)
         .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
             "-nodes",
             "-keyout",
             "k.pem",
@@ -411,4 +424,279 @@ fn openssl_client_with_wrong_fingerprint_gets_bad_certificate() {
     );
     assert_eq!(conn.error(), Some(Error::FingerprintMismatch));
     assert!(!events.iter().any(|e| matches!(e, Event::Connected { .. })));
+}
+
+/// Our client against `openssl s_server` with `setup`'s certificate and `server_args`;
+/// `mutate` may rewrite each datagram from the server. Returns the connection once it is
+/// connected or failed.
+fn client_against(
+    s: &Setup,
+    server_args: &[&str],
+    seed: u8,
+    mut mutate: impl FnMut(&mut Vec<u8>),
+) -> (Connection, Vec<Event>, Openssl) {
+    let port = free_port();
+    let d = s.dir.to_str().unwrap();
+    let mut args: Vec<String> = [
+        "s_server",
+        "-accept",
+        &format!("127.0.0.1:{port}"),
+        "-dtls1_2",
+        "-Verify",
+        "1",
+        "-cert",
+        &format!("{d}/c.pem"),
+        "-key",
+        &format!("{d}/k.pem"),
+        "-use_srtp",
+        "SRTP_AEAD_AES_128_GCM",
+        "-keymatexport",
+        "EXTRACTOR-dtls_srtp",
+        "-keymatexportlen",
+        "60",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(server_args.iter().map(|s| s.to_string()));
+    let mut ossl = Openssl::spawn(&args);
+    std::thread::sleep(Duration::from_millis(300));
+    let (cfg, _) = our_config(s, seed);
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let peer = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut conn = Connection::new(cfg, Role::Client, wall());
+    let mut events = Vec::new();
+    let deadline = wall() + Duration::from_secs(15);
+    let mut buf = Vec::new();
+    let mut rx = vec![0u8; 65536];
+    loop {
+        let now = wall();
+        conn.handle_timeout(now);
+        while conn.poll_transmit(now, &mut buf).is_some() {
+            sock.send_to(&buf, peer).unwrap();
+        }
+        while let Some(e) = conn.poll_event() {
+            events.push(e);
+        }
+        if conn.error().is_some() || (conn.is_connected() && ossl.keying_material().is_some()) {
+            return (conn, events, ossl);
+        }
+        assert!(wall() < deadline, "timed out: {conn:?}\npeer said:\n{}", {
+            ossl.gather();
+            ossl.seen.join("\n")
+        });
+        sock.set_read_timeout(Some(Duration::from_millis(20)))
+            .unwrap();
+        if let Ok((n, _)) = sock.recv_from(&mut rx) {
+            let mut d = rx[..n].to_vec();
+            mutate(&mut d);
+            let _ = conn.handle_packet(wall(), &d);
+        }
+    }
+}
+
+#[test]
+fn openssl_rsa_2048_server_with_strata_client() {
+    // (OpenSSL cipher, its signature algorithms, the suite we must end up with). The
+    // server signs ServerKeyExchange with the only RSA scheme it is allowed; ECDSA+SHA256
+    // stays listed so that its CertificateRequest accepts our ECDSA client certificate.
+    for (cipher, sigalgs, suite) in [
+        (
+            "ECDHE-RSA-AES128-GCM-SHA256",
+            "RSA+SHA256:ECDSA+SHA256",
+            CipherSuite::ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        ),
+        (
+            "ECDHE-RSA-AES256-GCM-SHA384",
+            "RSA+SHA384:ECDSA+SHA256",
+            CipherSuite::ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        ),
+        (
+            "ECDHE-RSA-CHACHA20-POLY1305",
+            "rsa_pss_rsae_sha256:ECDSA+SHA256",
+            CipherSuite::ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        ),
+        // Stock settings, as GStreamer's webrtcbin runs them (no -cipher, no -sigalgs).
+        ("", "", CipherSuite::ECDHE_RSA_WITH_AES_128_GCM_SHA256),
+    ] {
+        let s = openssl_rsa_cert("rsasrv", 2048);
+        let args: &[&str] = if cipher.is_empty() {
+            &[]
+        } else {
+            &["-cipher", cipher, "-sigalgs", sigalgs]
+        };
+        let (mut conn, events, mut ossl) = client_against(&s, args, 40, |_| {});
+        assert!(
+            conn.is_connected(),
+            "{cipher}/{sigalgs}: {:?}\n{}",
+            conn.error(),
+            ossl.seen.join("\n")
+        );
+        // Stock OpenSSL follows our order among the RSA suites too.
+        assert_eq!(conn.cipher_suite(), Some(suite), "{cipher}");
+        check_exporter(&conn, &events, &mut ossl, SrtpProfileId::AEAD_AES_128_GCM);
+        conn.close();
+    }
+}
+
+#[test]
+fn openssl_s_client_with_rsa_2048_certificate_and_strata_server() {
+    // OpenSSL signs its CertificateVerify with the RSA scheme it is allowed.
+    for sigalgs in [
+        "rsa_pss_rsae_sha256:ECDSA+SHA256",
+        "RSA+SHA256:ECDSA+SHA256",
+        "RSA+SHA384:ECDSA+SHA256",
+    ] {
+        let s = openssl_rsa_cert("rsacli", 2048);
+        let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = sock.local_addr().unwrap().port();
+        let mut args: Vec<String> = vec![
+            "s_client".into(),
+            "-connect".into(),
+            format!("127.0.0.1:{port}"),
+            "-sigalgs".into(),
+            sigalgs.into(),
+        ];
+        args.extend(common_args(&s, "SRTP_AES128_CM_SHA1_80", "X25519:P-256"));
+        let (cfg, _) = our_config(&s, 50);
+        let mut conn = Connection::new(cfg, Role::Server, wall());
+        let mut ossl = Openssl::spawn(&args);
+        let mut peer = None;
+        let mut events = Vec::new();
+        drive(
+            &mut conn,
+            &sock,
+            &mut peer,
+            &mut events,
+            &mut ossl,
+            15,
+            |c, _, o| c.is_connected() && o.keying_material().is_some(),
+        );
+        let der = std::fs::read(s.dir.join("c.der")).unwrap();
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, Event::Connected { peer_certificate, .. } if *peer_certificate == der)),
+            "{sigalgs}: the RSA client certificate authenticated"
+        );
+        check_exporter(
+            &conn,
+            &events,
+            &mut ossl,
+            SrtpProfileId::AES128_CM_HMAC_SHA1_80,
+        );
+        exchange_data(&mut conn, &sock, &mut peer, &mut events, &mut ossl);
+    }
+}
+
+#[test]
+fn openssl_rsa_1024_peers_are_refused() {
+    // As server: our client refuses the certificate before any signature check.
+    let s = openssl_rsa_cert("rsa1024srv", 1024);
+    let (conn, events, _) = client_against(
+        &s,
+        &["-cipher", "ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0"],
+        60,
+        |_| {},
+    );
+    assert_eq!(conn.error(), Some(Error::KeyTooSmall { bits: 1024 }));
+    assert!(!events.iter().any(|e| matches!(e, Event::Connected { .. })));
+    // As client: our server refuses its certificate.
+    let s = openssl_rsa_cert("rsa1024cli", 1024);
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = sock.local_addr().unwrap().port();
+    let mut args: Vec<String> = vec![
+        "s_client".into(),
+        "-connect".into(),
+        format!("127.0.0.1:{port}"),
+    ];
+    args.extend(common_args_cipher(
+        &s,
+        "SRTP_AES128_CM_SHA1_80",
+        "X25519:P-256",
+        "ECDHE-ECDSA-AES128-GCM-SHA256:@SECLEVEL=0",
+    ));
+    let (cfg, _) = our_config(&s, 70);
+    let mut conn = Connection::new(cfg, Role::Server, wall());
+    let mut ossl = Openssl::spawn(&args);
+    let mut peer = None;
+    let mut events = Vec::new();
+    drive(
+        &mut conn,
+        &sock,
+        &mut peer,
+        &mut events,
+        &mut ossl,
+        15,
+        |c, _, _| c.error().is_some(),
+    );
+    assert_eq!(conn.error(), Some(Error::KeyTooSmall { bits: 1024 }));
+}
+
+#[test]
+fn openssl_rsa_server_key_exchange_tampering_is_rejected() {
+    let s = openssl_rsa_cert("rsatamper", 2048);
+    let args = [
+        "-cipher",
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        "-sigalgs",
+        "RSA+SHA256:ECDSA+SHA256",
+    ];
+    // RFC 5246 §7.4.3: one flipped bit in the RSA signature.
+    let (conn, _, _) = client_against(&s, &args, 80, |d| {
+        for_each_fragment(d, |t, off, total, body| {
+            if t == 12 && off + body.len() == total && !body.is_empty() {
+                let n = body.len();
+                body[n - 1] ^= 1;
+            }
+        })
+    });
+    assert_eq!(
+        conn.error(),
+        Some(Error::DecryptError("ServerKeyExchange signature"))
+    );
+    // The signed ECDHE share altered: the signature no longer covers it.
+    let (conn, _, _) = client_against(&s, &args, 81, |d| {
+        for_each_fragment(d, |t, off, _, body| {
+            if t == 12 && off == 0 && body.len() > 8 {
+                body[5] ^= 1;
+            }
+        })
+    });
+    assert_eq!(
+        conn.error(),
+        Some(Error::DecryptError("ServerKeyExchange signature"))
+    );
+    // An RSA key with an ECDSA scheme (RFC 5246 §7.4.1.4.1): refused before verifying.
+    let (conn, _, _) = client_against(&s, &args, 82, |d| {
+        for_each_fragment(d, |t, off, _, body| {
+            if t == 12 && off == 0 && body.len() > 8 {
+                let at = 4 + body[3] as usize;
+                assert_eq!(&body[at..at + 2], &[4, 1], "rsa_pkcs1_sha256 as configured");
+                body[at..at + 2].copy_from_slice(&[4, 3]);
+            }
+        })
+    });
+    assert_eq!(
+        conn.error(),
+        Some(Error::IllegalParameter(
+            "signature scheme does not match the certificate key"
+        ))
+    );
+    // An ECDHE_ECDSA suite announced with an RSA certificate (RFC 5246 §7.4.2).
+    let (conn, _, _) = client_against(&s, &args, 83, |d| {
+        for_each_fragment(d, |t, off, _, body| {
+            if t == 2 && off == 0 && body.len() > 40 {
+                let at = 35 + body[34] as usize;
+                assert_eq!(&body[at..at + 2], &[0xc0, 0x2f]);
+                body[at..at + 2].copy_from_slice(&[0xc0, 0x2b]);
+            }
+        })
+    });
+    assert_eq!(
+        conn.error(),
+        Some(Error::UnsupportedCertificate(
+            "key type does not match the cipher suite"
+        ))
+    );
 }

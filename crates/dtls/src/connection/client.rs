@@ -7,7 +7,7 @@ impl Connection {
         let mut ext = vec![
             Extension::SupportedGroups(self.cfg.groups.clone()),
             Extension::EcPointFormats(&[0]),
-            Extension::SignatureAlgorithms(vec![SignatureScheme::ECDSA_SECP256R1_SHA256]),
+            Extension::SignatureAlgorithms(cert::VERIFY_SCHEMES.to_vec()),
         ];
         if !self.cfg.srtp_profiles.is_empty() {
             ext.push(Extension::UseSrtp {
@@ -123,22 +123,22 @@ impl Connection {
         if !self.cfg.groups.contains(&ske.group) {
             return Err(Error::IllegalParameter("group not offered"));
         }
-        if ske.scheme != SignatureScheme::ECDSA_SECP256R1_SHA256 {
-            return Err(Error::IllegalParameter("signature scheme not offered"));
-        }
         let mut signed = Vec::with_capacity(64 + 4 + ske.public.len());
         signed.extend_from_slice(&self.client_random);
         signed.extend_from_slice(&self.server_random);
         ske.params(&mut signed);
-        let hs = self.hs_ref();
-        let point = &hs
+        // RFC 5246 §7.4.3: signed with the certificate's key (ECDSA or RSA, matching the
+        // suite: checked on the Certificate) and a scheme we offered.
+        self.hs_ref()
             .peer
             .as_ref()
             .ok_or(Error::UnexpectedMessage)?
-            .public_point;
-        if !crypto::verify_p256_sha256(point, &signed, ske.signature) {
-            return Err(Error::DecryptError("ServerKeyExchange signature"));
-        }
+            .verify(
+                ske.scheme,
+                &signed,
+                ske.signature,
+                "ServerKeyExchange signature",
+            )?;
         let eph = EphemeralKey::generate(ske.group, &mut self.rng)
             .ok_or(Error::IllegalParameter("group not offered"))?;
         let pms = eph

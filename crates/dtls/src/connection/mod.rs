@@ -41,6 +41,8 @@ pub const SRTP_EXPORTER_LABEL: &[u8] = b"EXTRACTOR-dtls_srtp";
 
 /// `ecdsa_sign` certificate type (RFC 8422 §5.5).
 const ECDSA_SIGN: u8 = 64;
+/// `rsa_sign` certificate type (RFC 5246 §7.4.4).
+const RSA_SIGN: u8 = 1;
 /// Epoch-1 records buffered while their keys are not yet known (RFC 6347 §4.1).
 const MAX_EARLY_RECORDS: usize = 8;
 /// Smallest MTU we can fragment a flight into.
@@ -543,18 +545,14 @@ impl Connection {
                 Ok(())
             }
             (HsState::ServerWaitVerify, HandshakeMessage::CertificateVerify(ds)) => {
+                // RFC 5246 §7.4.8: signed with a scheme from our CertificateRequest.
                 let hs = self.hs_ref();
-                if ds.scheme != SignatureScheme::ECDSA_SECP256R1_SHA256 {
-                    return Err(Error::IllegalParameter("signature scheme not offered"));
-                }
-                let point = &hs
-                    .peer
-                    .as_ref()
-                    .ok_or(Error::UnexpectedMessage)?
-                    .public_point;
-                if !crypto::verify_p256_sha256(point, &hs.transcript, ds.signature) {
-                    return Err(Error::DecryptError("CertificateVerify"));
-                }
+                hs.peer.as_ref().ok_or(Error::UnexpectedMessage)?.verify(
+                    ds.scheme,
+                    &hs.transcript,
+                    ds.signature,
+                    "CertificateVerify",
+                )?;
                 self.hash_in(&m);
                 self.set_state(HsState::ServerWaitFinished);
                 Ok(())
@@ -599,6 +597,16 @@ impl Connection {
             &self.cfg.remote_fingerprints,
             self.cfg.verify_certificate_signature,
         )?;
+        // RFC 5246 §7.4.2: the server's key must fit the suite's key exchange (RFC 8422 §2).
+        // A client may use either key type: we list both in CertificateRequest.
+        if self.role == Role::Client {
+            let p = self.params.ok_or(Error::UnexpectedMessage)?;
+            if peer.is_rsa() != (p.auth == keys::Auth::Rsa) {
+                return Err(Error::UnsupportedCertificate(
+                    "key type does not match the cipher suite",
+                ));
+            }
+        }
         self.peer_der = leaf.to_vec();
         self.hs_mut().peer = Some(peer);
         Ok(())

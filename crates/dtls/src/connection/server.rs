@@ -44,8 +44,10 @@ impl Connection {
             .cfg
             .cipher_suites
             .iter()
-            .find(|s| ch.cipher_suites.contains(s))
-            .and_then(|s| SuiteParams::of(*s))
+            .filter(|s| ch.cipher_suites.contains(s))
+            .filter_map(|s| SuiteParams::of(*s))
+            // Our certificate is ECDSA: never an ECDHE_RSA suite (RFC 8422 §2).
+            .find(|p| p.auth == keys::Auth::Ecdsa)
             .ok_or(Error::NoCommon("cipher suite"))?;
         if !ch.compression_methods.contains(&0) {
             return Err(Error::IllegalParameter("no null compression"));
@@ -160,8 +162,9 @@ impl Connection {
             self.add_message(
                 Epoch(0),
                 &HandshakeMessage::CertificateRequest(CertificateRequest {
-                    certificate_types: &[ECDSA_SIGN],
-                    schemes: vec![SignatureScheme::ECDSA_SECP256R1_SHA256],
+                    // RFC 5246 §7.4.4: RSA clients too (GStreamer, older OpenSSL stacks).
+                    certificate_types: &[ECDSA_SIGN, RSA_SIGN],
+                    schemes: cert::VERIFY_SCHEMES.to_vec(),
                     authorities: &[],
                 }),
                 true,

@@ -180,3 +180,26 @@ pub fn handshake_record(msg_type: u8, seq: u16, body: &[u8]) -> Vec<u8> {
     rec.extend_from_slice(&hs);
     rec
 }
+
+/// Walks the epoch-0 handshake fragments of a datagram and hands each (msg_type,
+/// fragment_offset, message length, fragment body) to `f` for in-place mutation.
+pub fn for_each_fragment(d: &mut [u8], mut f: impl FnMut(u8, usize, usize, &mut [u8])) {
+    let mut at = 0;
+    while at + 13 <= d.len() {
+        let len = u16::from_be_bytes([d[at + 11], d[at + 12]]) as usize;
+        let end = (at + 13 + len).min(d.len());
+        let epoch = u16::from_be_bytes([d[at + 3], d[at + 4]]);
+        if d[at] == 22 && epoch == 0 {
+            let mut h = at + 13;
+            while h + 12 <= end {
+                let u24 = |b: &[u8]| u32::from_be_bytes([0, b[0], b[1], b[2]]) as usize;
+                let (t, total) = (d[h], u24(&d[h + 1..]));
+                let (off, flen) = (u24(&d[h + 6..]), u24(&d[h + 9..]));
+                let body_end = (h + 12 + flen).min(end);
+                f(t, off, total, &mut d[h + 12..body_end]);
+                h = body_end;
+            }
+        }
+        at = end;
+    }
+}

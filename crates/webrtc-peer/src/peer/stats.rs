@@ -61,6 +61,10 @@ fn dtls_cipher(c: strata_dtls::CipherSuite) -> String {
             "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256".into()
         }
         C::ECDHE_RSA_WITH_AES_128_GCM_SHA256 => "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256".into(),
+        C::ECDHE_RSA_WITH_AES_256_GCM_SHA384 => "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384".into(),
+        C::ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 => {
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256".into()
+        }
         C(v) => format!("0x{v:04X}"),
     }
 }
