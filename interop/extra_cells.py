@@ -196,6 +196,9 @@ def cell_strata_turn_aiortc(h, a, procs):
     # strata deallocates at close (Refresh, lifetime 0): coturn then ends the session.
     wait_session_end(log, 5)
     r = check_relayed(r, relay_usage(log), a.messages * a.size)
+    if r.get("selected_pair") != "relay -> host":  # strata's own view of the pair it used
+        r["ok"] = False
+        r["error"] = f"{r.get('error', '')} selected pair {r.get('selected_pair')!r}".strip()
     if not r["turn_session_ended"]:
         r["ok"] = False
         r["error"] = f"{r.get('error', '')} strata did not deallocate at close".strip()
@@ -205,10 +208,9 @@ def cell_strata_turn_aiortc(h, a, procs):
 def cell_aiortc_to_strata_turn(h, a, procs):
     """The other role: aiortc offers (host candidates), strata answers relay-only through
     coturn, so strata must install permissions for the offer's candidates and put only its
-    relayed candidate in the answer. `strata answer` does not deallocate when the remote hangs
-    up; it stops refreshing, so coturn here grants 4 s allocations and ends the session (and
-    logs its last traffic) soon after the call."""
-    port, log = start_coturn(h, a, procs, ["--max-allocate-lifetime=4"])
+    relayed candidate in the answer. When aiortc hangs up, `strata answer` closes its side and
+    deallocates (Refresh, lifetime 0), so coturn ends the session at once."""
+    port, log = start_coturn(h, a, procs)
     p = procs.start("strata-answer", [a.strata, "answer", "--listen", "127.0.0.1:0",
                                       "--ice-server",
                                       f"turn:{TURN_USER}:{TURN_PASS}@127.0.0.1:{port}",
@@ -217,8 +219,12 @@ def cell_aiortc_to_strata_turn(h, a, procs):
     r = h.run_client([sys.executable, AIORTC_PEER, "offer", "--url", f"http://{up}/offer",
                       *_sizes(a)], a.timeout + 5, h.log_path(a, procs))
     r = h.strata_close(up, r)
-    wait_session_end(log, 8)
-    return check_relayed(r, relay_usage(log), a.messages * a.size)
+    wait_session_end(log, 5)
+    r = check_relayed(r, relay_usage(log), a.messages * a.size)
+    if not r["turn_session_ended"]:
+        r["ok"] = False
+        r["error"] = f"{r.get('error', '')} strata answer did not deallocate at close".strip()
+    return r
 
 
 def cells(h):

@@ -21,8 +21,8 @@ Runs on Debian's /usr/bin/python3 (PyGObject `gi`; a pyenv or venv python has no
 Quirks handled (INTEROP.md): libnice skips loopback unless told `add-local-ip-address 127.0.0.1`;
 ICE-TCP and UPnP off; objects read from webrtcbin properties (`ice-agent`, its NiceAgent,
 `sctp-transport`) and promise replies stay referenced from Python (PyGObject drops webrtcbin's own
-reference otherwise: settings lost, a channel that never opens, a crash). webrtcbin's RSA-2048
-certificate is swapped for ECDSA P-256 (use_ecdsa_certificate; --rsa keeps it). It sends at most
+reference otherwise: settings lost, a channel that never opens, a crash). webrtcbin's own RSA-2048
+certificate is kept (strata-dtls verifies RSA peers); --ecdsa swaps it for ECDSA P-256. It sends at most
 64 KiB per message. It has no close(): hang_up() sends DTLS close_notify; and it leaves its
 connection-state "connected" when the remote closes, so the answerer watches its DTLS transport.
 Signaling is non-trickle: the SDP is sent once gathering is complete, with the gathered
@@ -54,7 +54,7 @@ PCS = GstWebRTC.WebRTCPeerConnectionState
 BASE = bytes(range(251)) * (1 + (1 << 20) // 251)
 DEBUG = bool(os.environ.get("STRATA_INTEROP_DEBUG"))
 GST_MAX_MESSAGE = 65536  # webrtcbin 1.22 sends no larger message (no a=max-message-size: 64 KiB)
-RSA = False  # --rsa: keep webrtcbin's own RSA certificate
+ECDSA = False  # --ecdsa: replace webrtcbin's own RSA certificate with ECDSA P-256
 
 
 def log(*a):
@@ -144,9 +144,9 @@ class Peer:
                 out.append(e)
 
     def use_ecdsa_certificate(self):
-        """webrtcbin 1.22 always makes an RSA-2048 certificate; strata's DTLS (ECDHE-ECDSA only)
-        shares no cipher suite with it. Give the DTLS transport an ECDSA P-256 certificate
-        instead. Its dtlsdec makes a new OpenSSL agent and connection when its `pem` is set, but
+        """(--ecdsa) webrtcbin 1.22 always makes an RSA-2048 certificate, which ECDSA-only DTLS
+        stacks cannot use (strata before RSA peer support). Give the DTLS transport an ECDSA
+        P-256 certificate instead. Its dtlsdec makes a new OpenSSL agent and connection when its `pem` is set, but
         hooks its peer-certificate handler to the connection only on NULL->READY (without it
         OpenSSL rejects every peer certificate: alert unknown_ca), and it is PLAYING by now: so
         take it down to NULL, set the PEM, and bring it back up. Call once the transport exists
@@ -437,7 +437,7 @@ def serve_answer(port, timeout):
                     p.add_sources(media)
                     with lock:
                         received.append(p.rtp)
-                if not RSA:
+                if ECDSA:
                     p.use_ecdsa_certificate()
                 p.set_local("answer")
                 # webrtcbin 1.22 leaves connection-state "connected" when the remote closes
@@ -563,7 +563,7 @@ def run_offer(url, n, size, timeout, media, big=0):
 
     try:
         p.call("create-offer", None)  # makes the DTLS transport
-        if not RSA:
+        if ECDSA:
             p.use_ecdsa_certificate()
         p.set_local("offer")
         sdp = p.local_sdp_complete(timeout)
@@ -643,11 +643,11 @@ def main():
     a.add_argument("--size", type=int, default=1024)
     a.add_argument("--timeout", type=float, default=30.0)
     a.add_argument("--media", action="store_true")
-    a.add_argument("--rsa", action="store_true",
-                   help="keep webrtcbin's own RSA-2048 certificate (strata's DTLS refuses it)")
+    a.add_argument("--ecdsa", action="store_true",
+                   help="replace webrtcbin's own RSA-2048 certificate with ECDSA P-256")
     a = a.parse_args()
-    global RSA
-    RSA = a.rsa
+    global ECDSA
+    ECDSA = a.ecdsa
     if a.mode == "answer":
         serve_answer(a.port, a.timeout)
     else:

@@ -244,9 +244,14 @@ async fn echo_loop(
                 }
                 Event::ConnectionStateChanged(ConnectionState::Failed) => {
                     c.failed.fetch_add(1, Relaxed);
+                    d.peer.close(); // releases TURN allocations
+                    let _ = d.flush().await;
                     return;
                 }
                 Event::ConnectionStateChanged(ConnectionState::Closed) => {
+                    // The remote hung up; closing our side too ends ICE, which deallocates
+                    // any TURN allocation at once instead of leaving it to expire.
+                    d.peer.close();
                     let _ = d.flush().await;
                     return;
                 }
