@@ -277,8 +277,32 @@ def aiortc_answer(procs):
     return listening(p)
 
 
+def wrtc_late_first(r, n):
+    """node-webrtc's binding (@roamhq/wrtc) hands messages that arrive on a remotely opened
+    channel before its `ondatachannel` handler has run to JavaScript after later ones (seen:
+    echoes 4, 5, 6, ... first, then 0-3; wrtc <-> wrtc shows it too). RFC 8832 §6 lets the
+    opener send right after DATA_CHANNEL_OPEN, as strata and Chromium do."""
+    return bool(r.get("echo_mismatch")) and r.get("echo_received") == n  # all there, misordered
+
+
+def strata_offer_wrtc(a, procs, url, **kw):
+    """strata offers to wrtc: one retry on node-webrtc's late first messages (recorded)."""
+    r = strata_offer(a, procs, url, **kw)
+    if wrtc_late_first(r, a.messages):
+        first = f"echo_mismatch {r['echo_mismatch']} of {r['echo_received']}"
+        r = strata_offer(a, procs, url, **{**kw, "name": kw.get("name", "client") + "-retry"})
+        r["retried"] = f"node-webrtc delivered its first messages late: {first}"
+    return r
+
+
 def cell_strata_to_node(a, procs, stack):
-    return strata_to(a, procs, node_answer(procs, stack))
+    if stack != "wrtc":
+        return strata_to(a, procs, node_answer(procs, stack))
+    addr = node_answer(procs, stack)
+    url = f"http://{addr}/offer"
+    r = strata_offer_wrtc(a, procs, url)
+    r["big"] = strata_big(a, procs, url)
+    return finish(r, close_seen(f"http://{addr}/stats", 3 if r.get("retried") else 2))
 
 
 def cell_strata_to_aiortc(a, procs):
@@ -311,14 +335,15 @@ def cell_strata_media_to_node(a, procs, stack):
     answerer's /stats."""
     a = media_args(a)
     addr = node_answer(procs, stack)
-    r = strata_offer(a, procs, f"http://{addr}/offer", extra=["--audio", "--video"])
+    offer = strata_offer_wrtc if stack == "wrtc" else strata_offer
+    r = offer(a, procs, f"http://{addr}/offer", extra=["--audio", "--video"])
     time.sleep(0.3)
     st = get_json(f"http://{addr}/stats")
     m = st.get("media", {})
     r["peer_media"] = m
     r["peer_media_ok"] = peer_media_ok(m)
     r["ok"] = bool(r.get("ok")) and r["peer_media_ok"]
-    return finish(r, close_seen(f"http://{addr}/stats", 1))
+    return finish(r, close_seen(f"http://{addr}/stats", 2 if r.get("retried") else 1))
 
 
 # ---- X offers -> strata answers ----------------------------------------------------------------

@@ -159,6 +159,16 @@ pub async fn run(args: OfferArgs) -> (String, bool) {
                     }
                     Event::ChannelMessage { id, binary, data } if id == ch => {
                         if binary == args.text || data != payload(received, args.size, args.text) {
+                            if mismatch < 3 {
+                                // Which message came instead: payload(i) starts with i * 131 mod 251.
+                                let head: Vec<String> =
+                                    data.iter().take(4).map(|b| format!("{b:02x}")).collect();
+                                eprintln!(
+                                    "strata offer: echo {received} differs: {} B, binary {binary}, starts {}",
+                                    data.len(),
+                                    head.join("")
+                                );
+                            }
                             mismatch += 1;
                         }
                         received += 1;
