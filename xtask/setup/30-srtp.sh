@@ -6,22 +6,15 @@
 #    /opt/strata-libsrtp-openssl: the bench reference (Debian's build uses NSS and is ~4x
 #    slower on AES-CM). Best effort: the tests do not need it.
 set -euo pipefail
-packages=(libsrtp2-dev libssl-dev gcc libc6-dev make)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
+. "$(dirname "$0")/lib/apt.sh"
+apt_install libsrtp2-dev libssl-dev gcc libc6-dev make
 prefix=${STRATA_LIBSRTP_PREFIX:-/opt/strata-libsrtp-openssl}
-[ ${#missing[@]} -eq 0 ] && [ -f "$prefix/lib/libsrtp2.a" ] && exit 0
+[ -f "$prefix/lib/libsrtp2.a" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
-  echo "setup: need root to install ${missing[*]} and $prefix" >&2
+  echo "setup: need root to build libsrtp with OpenSSL into $prefix" >&2
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-if [ ${#missing[@]} -ne 0 ]; then
-  apt-get -o DPkg::Lock::Timeout=600 update -qq
-  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
-fi
 
 build_openssl_libsrtp() {
   # `apt-get source` needs a deb-src entry for Debian's own archive.

@@ -4,16 +4,12 @@
 # interop/node/node_modules (gitignored) with `npm ci`. The native stacks ship prebuilt binaries
 # inside their npm packages (@roamhq/wrtc-linux-x64, @node-datachannel/linux-x64-gnu).
 set -euo pipefail
-cd "$(dirname "$0")/../../interop/node"
+. "$(dirname "$0")/lib/apt.sh"
+# A node from elsewhere (NodeSource bundles npm) is kept: Debian's npm package would conflict.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "setup: need root to apt-get install nodejs npm" >&2
-    exit 1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get -o DPkg::Lock::Timeout=600 update -qq
-  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends nodejs npm
+  apt_install nodejs npm
 fi
+cd "$(dirname "$0")/../../interop/node"
 # Reinstall only when the lock file changed since the last install (or nothing is installed).
 stamp=node_modules/.strata-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)

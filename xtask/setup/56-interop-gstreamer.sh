@@ -4,7 +4,7 @@
 # PyGObject (python3-gi), not from a pyenv/venv python, which has no `gi`.
 # Elements used: webrtcbin, nicesrc/nicesink (libnice), opusenc/opusdec, vp8enc/vp8dec,
 # rtpopuspay/depay, rtpvp8pay/depay, audiotestsrc, videotestsrc. openssl makes the ECDSA
-# certificate peer.py gives webrtcbin. coturn: the TURN cell of interop/extra_cells.py
+# certificate `peer.py --ecdsa` gives webrtcbin (by default it keeps its own RSA one). coturn: the TURN cell of interop/extra_cells.py
 # (`cargo xtask interop` runs only the *-interop*.sh scripts, not 00-apt.sh).
 set -euo pipefail
 packages=(
@@ -19,17 +19,6 @@ packages=(
   openssl
   coturn
 )
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
-if [ "$(id -u)" -ne 0 ]; then
-  echo "setup: need root to apt-get install ${missing[*]}" >&2
-  exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get -o DPkg::Lock::Timeout=600 update -qq
-apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
-# The coturn package enables a system service on some images; our cells start their own server.
-systemctl disable --now coturn >/dev/null 2>&1 || true
+. "$(dirname "$0")/lib/apt.sh"
+apt_install "${packages[@]}"
+disable_coturn_service
