@@ -2,6 +2,7 @@
 //! channel the remote opens is echoed (text stays text, binary stays binary); media is
 //! reflected on a track of the same kind, and keyframe requests are relayed to the source.
 
+use axum::serve::ListenerExt;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -356,5 +357,8 @@ pub fn router(net: NetArgs) -> Router {
 pub async fn run(listen: SocketAddr, net: NetArgs) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     println!("listening on {}", listener.local_addr()?);
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true); // answers go out at once, not after a delayed ACK
+    });
     axum::serve(listener, router(net)).await
 }

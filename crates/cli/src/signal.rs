@@ -229,7 +229,8 @@ pub struct Client {
 impl Client {
     /// Connects to `url` (`ws://HOST:PORT/ws`) and joins `room` as `name`.
     pub async fn join(url: &str, room: &str, name: &str) -> Result<Client, String> {
-        let (ws, _) = tokio_tungstenite::connect_async(url)
+        // disable_nagle: signaling messages are small and must not wait for a delayed ACK.
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
             .await
             .map_err(|e| format!("{url}: {e}"))?;
         let mut c = Client {

@@ -253,7 +253,8 @@ impl Peer {
                 fir_count: 0,
                 retransmitted_packets_received: c.rtx_packets,
                 frames_received: frames.then_some(c.frames),
-                key_frames_received: frames.then_some(c.keyframes),
+                // webrtc-stats: keyFramesReceived exists for video only.
+                key_frames_received: (frames && kind == MediaKind::Video).then_some(c.keyframes),
                 frames_decoded: None,
             }));
         }
