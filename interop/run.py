@@ -10,6 +10,7 @@ non-zero if any cell fails.
 """
 import argparse
 import json
+import re
 import os
 import select
 import shutil
@@ -595,6 +596,51 @@ def node_cells(stack, name):
     ]
 
 
+def cell_chromium_page_to_bot(a, procs):
+    """The page `strata demo --serve` serves at `/`, opened by Chromium with ?autocall: it joins
+    room 'bot' over WebSocket and calls the Rust echo bot with a data channel and its fake camera
+    and microphone. The bot must echo the page's chat line and reflect its media, and Chromium
+    must decode the reflected video (the page logs getStats' framesDecoded to the console)."""
+    demo = procs.start("demo", [a.strata, "demo", "--serve", "--listen", "127.0.0.1:0"],
+                       stdout=subprocess.PIPE)
+    # Unbuffered reads: the demo prints its whole call at once, then "serving URL until Ctrl-C"
+    # once the bot is in room 'bot'.
+    out, fd, end = "", demo.stdout.fileno(), time.monotonic() + 20
+    while "until Ctrl-C" not in out:
+        left = end - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            raise RuntimeError(f"strata demo --serve did not start serving: {out[-300:]!r}")
+        chunk = os.read(fd, 65536).decode(errors="replace")
+        if not chunk:
+            raise RuntimeError(f"strata demo --serve exited: {out[-300:]!r}")
+        out += chunk
+    url = re.search(r"serving (http://\S+/) until Ctrl-C", out).group(1)
+    profile = tempfile.mkdtemp(prefix="strata-chromium-")
+    procs.profile = profile
+    t0 = time.monotonic()
+    chrome = procs.start("chromium", ["chromium", *CHROMIUM_FLAGS, "--enable-logging=stderr",
+                                      "--v=0", f"--user-data-dir={profile}", url + "?autocall=1"])
+    log = os.path.join(a.logdir, f"{procs.cell}.chromium.log")
+    r = {"ok": False}
+    end = time.monotonic() + a.timeout
+    while time.monotonic() < end:
+        bot = get_json(url + "stats").get("bot", {})
+        decoded = [int(m) for m in re.findall(r"video frames decoded (\d+)",
+                                               open(log, errors="replace").read())]
+        r = {"echo_received": bot.get("messages_echoed"), "bot_media_reflected":
+             bot.get("media_reflected"), "page_video_frames_decoded": max(decoded, default=0)}
+        if r["echo_received"] and r["bot_media_reflected"] >= 100 and \
+                r["page_video_frames_decoded"] >= 30:
+            r["ok"] = True
+            r["call_ms"] = round((time.monotonic() - t0) * 1e3, 1)  # from Chromium's start
+            break
+        time.sleep(0.2)
+    if not r["ok"]:
+        r["error"] = f"the page's call did not complete: bot {bot}"
+    chrome.terminate()
+    return r
+
+
 CELLS = [
     ("strata offer -> Chromium answers (host candidates)", "strata-chromium",
      lambda a, p: cell_strata_to_chromium(a, p, 1, 0)),
@@ -608,6 +654,8 @@ CELLS = [
      cell_strata_media_to_chromium),
     ("Chromium offers audio+video -> strata answer reflects", "chromium-strata-media",
      lambda a, p: cell_chromium_to_strata(a, p, 1, 0, media=True)),
+    ("Chromium opens the page of strata demo --serve and calls the Rust echo bot (WebSocket)",
+     "chromium-page-bot", cell_chromium_page_to_bot),
     ("strata offer -> aiortc answers", "strata-aiortc", cell_strata_to_aiortc),
     ("aiortc offers -> strata answer", "aiortc-strata", cell_aiortc_to_strata),
     ("strata offer audio+video -> aiortc answers with its own media", "strata-aiortc-media",
@@ -654,6 +702,9 @@ def media_col(r):
         else:
             parts.append(f"back: audio {r.get('audio_packets')}, video {r.get('video_packets')} "
                          f"RTP pkts")
+    if "bot_media_reflected" in r:  # the demo's page calling the bot
+        parts.append(f"bot reflected {r['bot_media_reflected']} RTP pkts; the page decoded "
+                     f"{r['page_video_frames_decoded']} video frames")
     m = r.get("peer_media")
     if m:
         decoded = [f"{m[k]} {k.split('_')[0]}" for k in ("audio_frames_decoded",
