@@ -10,20 +10,7 @@ use common::t0;
 use strata_dtls::*;
 
 fn cfgs() -> (Config, Config) {
-    let a = Certificate::generate([1; 32], 1_764_000_000);
-    let b = Certificate::generate([2; 32], 1_764_000_000);
-    let fa = a.fingerprint(FingerprintAlgorithm::Sha256);
-    let fb = b.fingerprint(FingerprintAlgorithm::Sha256);
-    let mut c = Config::new(a)
-        .with_remote_fingerprints(vec![fb])
-        .with_seed([3; 32]);
-    c.mtu = 300;
-    let mut s = Config::new(b)
-        .with_remote_fingerprints(vec![fa])
-        .with_seed([4; 32]);
-    s.hello_verify = false;
-    s.mtu = 300;
-    (c, s)
+    common::seeded_configs(300)
 }
 
 fn framed(ds: &[Vec<u8>]) -> Vec<u8> {

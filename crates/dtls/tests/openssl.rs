@@ -6,210 +6,53 @@
 //!
 //! Needs the `openssl` binary (`cargo xtask setup` installs it); fails, never skips, without it.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, UdpSocket};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::{Duration, Instant};
+use std::io::Write;
+use std::time::Duration;
 
 use strata_dtls::*;
 
 mod common;
 use common::for_each_fragment;
-
-#[allow(clippy::disallowed_methods)] // interop tests run on the wall clock
-fn wall() -> Instant {
-    Instant::now()
-}
-
-struct Openssl {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    lines: Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Drop for Openssl {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Openssl {
-    fn spawn(args: &[String]) -> Self {
-        let mut child = Command::new("openssl")
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the `openssl` binary is missing: run `cargo xtask setup`");
-        let (tx, rx) = channel();
-        let out = child.stdout.take().unwrap();
-        let err = child.stderr.take().unwrap();
-        let tx2 = tx.clone();
-        #[allow(clippy::disallowed_methods)] // a test reads the child's pipes
-        std::thread::spawn(move || {
-            for l in BufReader::new(out).lines().map_while(Result::ok) {
-                let _ = tx.send(l);
-            }
-        });
-        #[allow(clippy::disallowed_methods)] // a test reads the child's pipes
-        std::thread::spawn(move || {
-            for l in BufReader::new(err).lines().map_while(Result::ok) {
-                let _ = tx2.send(format!("stderr: {l}"));
-            }
-        });
-        let stdin = child.stdin.take();
-        Self {
-            child,
-            stdin,
-            lines: rx,
-            seen: Vec::new(),
-        }
-    }
-
-    fn gather(&mut self) {
-        while let Ok(l) = self.lines.try_recv() {
-            self.seen.push(l);
-        }
-    }
-
-    fn has(&mut self, needle: &str) -> bool {
-        self.gather();
-        self.seen.iter().any(|l| l.contains(needle))
-    }
-
-    fn keying_material(&mut self) -> Option<Vec<u8>> {
-        self.gather();
-        let l = self.seen.iter().find(|l| l.contains("Keying material:"))?;
-        hex::decode(l.split(':').nth(1)?.trim()).ok()
-    }
-}
-
-struct Setup {
-    dir: std::path::PathBuf,
-    their_fp: Fingerprint,
-}
+use common::interop::*;
 
 fn openssl_cert(tag: &str) -> Setup {
-    openssl_cert_with(
-        tag,
-        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
-    )
+    cert_with("", tag, EC_P256)
 }
 
 /// A self-signed RSA certificate of `bits` (sha256WithRSAEncryption, like GStreamer's).
 fn openssl_rsa_cert(tag: &str, bits: u32) -> Setup {
-    openssl_cert_with(tag, &["-newkey", &format!("rsa:{bits}")])
+    cert_with("", tag, &["-newkey", &format!("rsa:{bits}")])
 }
 
-fn openssl_cert_with(tag: &str, key_args: &[&str]) -> Setup {
-    let dir = std::env::temp_dir().join(format!("strata-dtls-{}-{tag}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let st = Command::new("openssl")
-        .args(["req", "-x509"])
-        .args(key_args)
-        .args([
-            "-nodes",
-            "-keyout",
-            "k.pem",
-            "-out",
-            "c.pem",
-            "-subj",
-            "/CN=WebRTC",
-            "-days",
-            "30",
-        ])
-        .current_dir(&dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("the `openssl` binary is missing: run `cargo xtask setup`");
-    assert!(st.success());
-    let st = Command::new("openssl")
-        .args(["x509", "-in", "c.pem", "-outform", "DER", "-out", "c.der"])
-        .current_dir(&dir)
-        .status()
-        .unwrap();
-    assert!(st.success());
-    let der = std::fs::read(dir.join("c.der")).unwrap();
-    Setup {
-        their_fp: Fingerprint::of(FingerprintAlgorithm::Sha256, &der),
-        dir,
-    }
+/// `s_client` towards our server (config `cfg`), with `extra` arguments after `-connect`.
+fn s_client_session(cfg: Config, extra: Vec<String>) -> Session {
+    Session::server(cfg, "openssl", |port| {
+        let mut args: Vec<String> = vec![
+            "s_client".into(),
+            "-connect".into(),
+            format!("127.0.0.1:{port}"),
+        ];
+        args.extend(extra);
+        args
+    })
 }
 
-fn free_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// `openssl s_server` on `port` with `args` (after `-accept`), given time to start.
+fn spawn_s_server(port: u16, args: Vec<String>) -> Proc {
+    let mut all: Vec<String> = vec![
+        "s_server".into(),
+        "-accept".into(),
+        format!("127.0.0.1:{port}"),
+    ];
+    all.extend(args);
+    let proc = Proc::spawn("openssl", &all);
+    std::thread::sleep(Duration::from_millis(300));
+    proc
 }
 
-/// Drives `conn` over `sock` until `done` or the deadline; returns the peer address.
-fn drive(
-    conn: &mut Connection,
-    sock: &UdpSocket,
-    peer: &mut Option<SocketAddr>,
-    events: &mut Vec<Event>,
-    ossl: &mut Openssl,
-    secs: u64,
-    mut done: impl FnMut(&Connection, &[Event], &mut Openssl) -> bool,
-) {
-    let deadline = wall() + Duration::from_secs(secs);
-    let mut buf = Vec::new();
-    let mut rx = vec![0u8; 65536];
-    loop {
-        let now = wall();
-        conn.handle_timeout(now);
-        if let Some(p) = *peer {
-            while conn.poll_transmit(now, &mut buf).is_some() {
-                sock.send_to(&buf, p).unwrap();
-            }
-        }
-        while let Some(e) = conn.poll_event() {
-            events.push(e);
-        }
-        if done(conn, events, ossl) {
-            return;
-        }
-        assert!(
-            wall() < deadline,
-            "timed out: {conn:?}\nevents {events:?}\npeer said:\n{}",
-            {
-                ossl.gather();
-                ossl.seen.join("\n")
-            }
-        );
-        let wait = conn
-            .poll_timeout()
-            .map_or(Duration::from_millis(20), |t| {
-                t.saturating_duration_since(now)
-            })
-            .clamp(Duration::from_millis(1), Duration::from_millis(20));
-        sock.set_read_timeout(Some(wait)).unwrap();
-        if let Ok((n, from)) = sock.recv_from(&mut rx) {
-            *peer = Some(from);
-            let _ = conn.handle_packet(wall(), &rx[..n]);
-        }
-    }
-}
-
-fn our_config(s: &Setup, seed: u8) -> (Config, Certificate) {
-    // OpenSSL checks validity dates (and then ignores the error): use the real date.
-    #[allow(clippy::disallowed_methods)]
-    let unix = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let cert = Certificate::generate([seed; 32], unix);
-    let cfg = Config::new(cert.clone())
-        .with_remote_fingerprints(vec![s.their_fp.clone()])
-        .with_seed([seed + 1; 32]);
-    (cfg, cert)
+/// Until our connection is up and OpenSSL printed its keying material (15 s at most).
+fn connected_with_keys(c: &Connection, _: &[Event], o: &mut Proc) -> bool {
+    c.is_connected() && o.keying_material().is_some()
 }
 
 fn common_args(s: &Setup, srtp: &str, groups: &str) -> Vec<String> {
@@ -217,6 +60,13 @@ fn common_args(s: &Setup, srtp: &str, groups: &str) -> Vec<String> {
 }
 
 fn common_args_cipher(s: &Setup, srtp: &str, groups: &str, cipher: &str) -> Vec<String> {
+    let mut args = base_args(s, srtp);
+    args.extend(["-cipher", cipher, "-groups", groups].map(String::from));
+    args
+}
+
+/// DTLS 1.2 with `s`'s certificate, use_srtp `srtp` and 60 bytes of exporter output.
+fn base_args(s: &Setup, srtp: &str) -> Vec<String> {
     let d = s.dir.to_str().unwrap();
     [
         "-dtls1_2",
@@ -230,39 +80,27 @@ fn common_args_cipher(s: &Setup, srtp: &str, groups: &str, cipher: &str) -> Vec<
         "EXTRACTOR-dtls_srtp",
         "-keymatexportlen",
         "60",
-        "-cipher",
-        cipher,
-        "-groups",
-        groups,
     ]
     .iter()
     .map(|s| s.to_string())
     .collect()
 }
 
-fn exchange_data(
-    conn: &mut Connection,
-    sock: &UdpSocket,
-    peer: &mut Option<SocketAddr>,
-    events: &mut Vec<Event>,
-    ossl: &mut Openssl,
-) {
+fn exchange_data(x: &mut Session) {
     // Ours -> OpenSSL (it prints what it receives).
-    conn.send(b"hello from strata\n").unwrap();
-    drive(conn, sock, peer, events, ossl, 10, |_, _, o| {
-        o.has("hello from strata")
-    });
+    x.conn.send(b"hello from strata\n").unwrap();
+    x.drive(10, |_, _, o| o.has("hello from strata"));
     // OpenSSL -> ours (it sends what it reads on stdin).
-    let stdin = ossl.stdin.as_mut().unwrap();
+    let stdin = x.proc.stdin.as_mut().unwrap();
     stdin.write_all(b"hello from openssl\n").unwrap();
     stdin.flush().unwrap();
-    drive(conn, sock, peer, events, ossl, 10, |_, ev, _| {
+    x.drive(10, |_, ev, _| {
         ev.iter()
             .any(|e| matches!(e, Event::ApplicationData(d) if d.starts_with(b"hello from openssl")))
     });
 }
 
-fn check_exporter(conn: &Connection, events: &[Event], ossl: &mut Openssl, profile: SrtpProfileId) {
+fn check_exporter(conn: &Connection, events: &[Event], ossl: &mut Proc, profile: SrtpProfileId) {
     let theirs = ossl
         .keying_material()
         .expect("openssl printed its keying material");
@@ -315,37 +153,19 @@ fn openssl_s_server_with_strata_client() {
     ] {
         let s = openssl_cert("srv");
         let port = free_port();
-        let mut args: Vec<String> = vec![
-            "s_server".into(),
-            "-accept".into(),
-            format!("127.0.0.1:{port}"),
-            "-Verify".into(),
-            "1".into(),
-        ];
+        let mut args: Vec<String> = vec!["-Verify".into(), "1".into()];
         args.extend(common_args_cipher(&s, srtp, groups, cipher));
-        let mut ossl = Openssl::spawn(&args);
-        std::thread::sleep(Duration::from_millis(300));
+        let ossl = spawn_s_server(port, args);
         let (cfg, _) = our_config(&s, 10);
-        let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let mut peer = Some(SocketAddr::from(([127, 0, 0, 1], port)));
-        let mut conn = Connection::new(cfg, Role::Client, wall());
-        let mut events = Vec::new();
-        drive(
-            &mut conn,
-            &sock,
-            &mut peer,
-            &mut events,
-            &mut ossl,
-            15,
-            |c, _, o| c.is_connected() && o.keying_material().is_some(),
-        );
-        assert_eq!(conn.cipher_suite(), Some(suite));
-        check_exporter(&conn, &events, &mut ossl, profile);
-        exchange_data(&mut conn, &sock, &mut peer, &mut events, &mut ossl);
-        conn.close();
+        let mut x = Session::client(cfg, ossl, port);
+        x.drive(15, connected_with_keys);
+        assert_eq!(x.conn.cipher_suite(), Some(suite));
+        check_exporter(&x.conn, &x.events, &mut x.proc, profile);
+        exchange_data(&mut x);
+        x.conn.close();
         let mut buf = Vec::new();
-        while conn.poll_transmit(wall(), &mut buf).is_some() {
-            sock.send_to(&buf, peer.unwrap()).unwrap();
+        while x.conn.poll_transmit(wall(), &mut buf).is_some() {
+            x.sock.send_to(&buf, x.peer.unwrap()).unwrap();
         }
     }
 }
@@ -367,63 +187,32 @@ fn openssl_s_client_with_strata_server() {
         ),
     ] {
         let s = openssl_cert("cli");
-        let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let port = sock.local_addr().unwrap().port();
-        let mut args: Vec<String> = vec![
-            "s_client".into(),
-            "-connect".into(),
-            format!("127.0.0.1:{port}"),
-        ];
-        args.extend(common_args(&s, srtp, groups));
         let (mut cfg, _) = our_config(&s, 20);
         cfg.hello_verify = cookies;
-        let mut conn = Connection::new(cfg, Role::Server, wall());
-        let mut ossl = Openssl::spawn(&args);
-        let mut peer = None;
-        let mut events = Vec::new();
-        drive(
-            &mut conn,
-            &sock,
-            &mut peer,
-            &mut events,
-            &mut ossl,
-            15,
-            |c, _, o| c.is_connected() && o.keying_material().is_some(),
-        );
-        check_exporter(&conn, &events, &mut ossl, profile);
-        exchange_data(&mut conn, &sock, &mut peer, &mut events, &mut ossl);
+        let mut x = s_client_session(cfg, common_args(&s, srtp, groups));
+        x.drive(15, connected_with_keys);
+        check_exporter(&x.conn, &x.events, &mut x.proc, profile);
+        exchange_data(&mut x);
     }
 }
 
 #[test]
 fn openssl_client_with_wrong_fingerprint_gets_bad_certificate() {
     let s = openssl_cert("bad");
-    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let port = sock.local_addr().unwrap().port();
-    let mut args: Vec<String> = vec![
-        "s_client".into(),
-        "-connect".into(),
-        format!("127.0.0.1:{port}"),
-    ];
-    args.extend(common_args(&s, "SRTP_AES128_CM_SHA1_80", "X25519:P-256"));
     let (mut cfg, _) = our_config(&s, 30);
     cfg.remote_fingerprints =
         vec![Certificate::generate([77; 32], 0).fingerprint(FingerprintAlgorithm::Sha256)];
-    let mut conn = Connection::new(cfg, Role::Server, wall());
-    let mut ossl = Openssl::spawn(&args);
-    let mut peer = None;
-    let mut events = Vec::new();
-    drive(
-        &mut conn,
-        &sock,
-        &mut peer,
-        &mut events,
-        &mut ossl,
-        15,
-        |c, _, o| c.error().is_some() && o.has("bad certificate"),
+    let args = common_args(&s, "SRTP_AES128_CM_SHA1_80", "X25519:P-256");
+    let mut x = s_client_session(cfg, args);
+    x.drive(15, |c, _, o| {
+        c.error().is_some() && o.has("bad certificate")
+    });
+    assert_eq!(x.conn.error(), Some(Error::FingerprintMismatch));
+    assert!(
+        !x.events
+            .iter()
+            .any(|e| matches!(e, Event::Connected { .. }))
     );
-    assert_eq!(conn.error(), Some(Error::FingerprintMismatch));
-    assert!(!events.iter().any(|e| matches!(e, Event::Connected { .. })));
 }
 
 /// Our client against `openssl s_server` with `setup`'s certificate and `server_args`;
@@ -434,38 +223,21 @@ fn client_against(
     server_args: &[&str],
     seed: u8,
     mut mutate: impl FnMut(&mut Vec<u8>),
-) -> (Connection, Vec<Event>, Openssl) {
+) -> (Connection, Vec<Event>, Proc) {
     let port = free_port();
-    let d = s.dir.to_str().unwrap();
-    let mut args: Vec<String> = [
-        "s_server",
-        "-accept",
-        &format!("127.0.0.1:{port}"),
-        "-dtls1_2",
-        "-Verify",
-        "1",
-        "-cert",
-        &format!("{d}/c.pem"),
-        "-key",
-        &format!("{d}/k.pem"),
-        "-use_srtp",
-        "SRTP_AEAD_AES_128_GCM",
-        "-keymatexport",
-        "EXTRACTOR-dtls_srtp",
-        "-keymatexportlen",
-        "60",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut args: Vec<String> = vec!["-Verify".into(), "1".into()];
+    args.extend(base_args(s, "SRTP_AEAD_AES_128_GCM"));
     args.extend(server_args.iter().map(|s| s.to_string()));
-    let mut ossl = Openssl::spawn(&args);
-    std::thread::sleep(Duration::from_millis(300));
+    let ossl = spawn_s_server(port, args);
     let (cfg, _) = our_config(s, seed);
-    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let peer = SocketAddr::from(([127, 0, 0, 1], port));
-    let mut conn = Connection::new(cfg, Role::Client, wall());
-    let mut events = Vec::new();
+    let Session {
+        mut conn,
+        sock,
+        peer,
+        mut events,
+        proc: mut ossl,
+    } = Session::client(cfg, ossl, port);
+    let peer = peer.unwrap();
     let deadline = wall() + Duration::from_secs(15);
     let mut buf = Vec::new();
     let mut rx = vec![0u8; 65536];
@@ -548,44 +320,25 @@ fn openssl_s_client_with_rsa_2048_certificate_and_strata_server() {
         "RSA+SHA384:ECDSA+SHA256",
     ] {
         let s = openssl_rsa_cert("rsacli", 2048);
-        let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let port = sock.local_addr().unwrap().port();
-        let mut args: Vec<String> = vec![
-            "s_client".into(),
-            "-connect".into(),
-            format!("127.0.0.1:{port}"),
-            "-sigalgs".into(),
-            sigalgs.into(),
-        ];
+        let mut args: Vec<String> = vec!["-sigalgs".into(), sigalgs.into()];
         args.extend(common_args(&s, "SRTP_AES128_CM_SHA1_80", "X25519:P-256"));
         let (cfg, _) = our_config(&s, 50);
-        let mut conn = Connection::new(cfg, Role::Server, wall());
-        let mut ossl = Openssl::spawn(&args);
-        let mut peer = None;
-        let mut events = Vec::new();
-        drive(
-            &mut conn,
-            &sock,
-            &mut peer,
-            &mut events,
-            &mut ossl,
-            15,
-            |c, _, o| c.is_connected() && o.keying_material().is_some(),
-        );
+        let mut x = s_client_session(cfg, args);
+        x.drive(15, connected_with_keys);
         let der = std::fs::read(s.dir.join("c.der")).unwrap();
         assert!(
-            events
+            x.events
                 .iter()
                 .any(|e| matches!(e, Event::Connected { peer_certificate, .. } if *peer_certificate == der)),
             "{sigalgs}: the RSA client certificate authenticated"
         );
         check_exporter(
-            &conn,
-            &events,
-            &mut ossl,
+            &x.conn,
+            &x.events,
+            &mut x.proc,
             SrtpProfileId::AES128_CM_HMAC_SHA1_80,
         );
-        exchange_data(&mut conn, &sock, &mut peer, &mut events, &mut ossl);
+        exchange_data(&mut x);
     }
 }
 
@@ -603,34 +356,16 @@ fn openssl_rsa_1024_peers_are_refused() {
     assert!(!events.iter().any(|e| matches!(e, Event::Connected { .. })));
     // As client: our server refuses its certificate.
     let s = openssl_rsa_cert("rsa1024cli", 1024);
-    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let port = sock.local_addr().unwrap().port();
-    let mut args: Vec<String> = vec![
-        "s_client".into(),
-        "-connect".into(),
-        format!("127.0.0.1:{port}"),
-    ];
-    args.extend(common_args_cipher(
+    let args = common_args_cipher(
         &s,
         "SRTP_AES128_CM_SHA1_80",
         "X25519:P-256",
         "ECDHE-ECDSA-AES128-GCM-SHA256:@SECLEVEL=0",
-    ));
-    let (cfg, _) = our_config(&s, 70);
-    let mut conn = Connection::new(cfg, Role::Server, wall());
-    let mut ossl = Openssl::spawn(&args);
-    let mut peer = None;
-    let mut events = Vec::new();
-    drive(
-        &mut conn,
-        &sock,
-        &mut peer,
-        &mut events,
-        &mut ossl,
-        15,
-        |c, _, _| c.error().is_some(),
     );
-    assert_eq!(conn.error(), Some(Error::KeyTooSmall { bits: 1024 }));
+    let (cfg, _) = our_config(&s, 70);
+    let mut x = s_client_session(cfg, args);
+    x.drive(15, |c, _, _| c.error().is_some());
+    assert_eq!(x.conn.error(), Some(Error::KeyTooSmall { bits: 1024 }));
 }
 
 #[test]

@@ -45,6 +45,17 @@ fn check(username: &str, key: &[u8], fingerprint: bool, extra: &[Attribute<'_>])
     buf
 }
 
+/// A check to `a` with its own credentials (username `<ufrag>:peer`), with FINGERPRINT.
+fn check_to(a: &Agent, extra: &[Attribute<'_>]) -> Vec<u8> {
+    let creds = a.local_credentials();
+    check(
+        &format!("{}:peer", creds.ufrag),
+        creds.pwd.as_bytes(),
+        true,
+        extra,
+    )
+}
+
 fn drain(a: &mut Agent, now: Instant) -> Vec<strata_ice::Transmit> {
     std::iter::from_fn(|| a.poll_transmit(now)).collect()
 }
@@ -70,12 +81,7 @@ fn credentials_are_random_ice_chars_of_rfc_length() {
 fn valid_check_is_answered_with_integrity_and_fingerprint() {
     let (mut a, now) = agent(Config::controlled());
     let creds = a.local_credentials().clone();
-    let req = check(
-        &format!("{}:peer", creds.ufrag),
-        creds.pwd.as_bytes(),
-        true,
-        &[Attribute::IceControlling(5)],
-    );
+    let req = check_to(&a, &[Attribute::IceControlling(5)]);
     a.handle_packet(now, addr(PEER), addr(LOCAL), &req).unwrap();
     let out = drain(&mut a, now);
     let resp = out.iter().find(|t| t.to == addr(PEER)).expect("a response");
@@ -157,12 +163,7 @@ fn missing_fingerprint_or_wrong_username_is_dropped() {
     );
     assert_eq!(a.stats().malformed, 1);
     // A datagram for an address we do not own.
-    let ok = check(
-        &format!("{}:peer", creds.ufrag),
-        creds.pwd.as_bytes(),
-        true,
-        &[],
-    );
+    let ok = check_to(&a, &[]);
     assert_eq!(
         a.handle_packet(now, addr(PEER), addr("192.0.2.99:1"), &ok),
         Err(Error::UnknownLocalAddress)
@@ -305,13 +306,7 @@ fn remote_candidates_and_pairs_are_bounded() {
 #[test]
 fn prflx_flood_is_bounded() {
     let (mut a, now) = agent(Config::controlled());
-    let creds = a.local_credentials().clone();
-    let req = check(
-        &format!("{}:peer", creds.ufrag),
-        creds.pwd.as_bytes(),
-        true,
-        &[Attribute::IceControlling(1)],
-    );
+    let req = check_to(&a, &[Attribute::IceControlling(1)]);
     for i in 0..500u16 {
         let from = SocketAddr::new("203.0.113.5".parse().unwrap(), 1024 + i);
         a.handle_packet(now, from, addr(LOCAL), &req).unwrap();
@@ -329,13 +324,7 @@ fn transmit_queue_is_bounded() {
     let mut config = Config::controlled();
     config.max_queued_transmits = 8;
     let (mut a, now) = agent(config);
-    let creds = a.local_credentials().clone();
-    let req = check(
-        &format!("{}:peer", creds.ufrag),
-        creds.pwd.as_bytes(),
-        true,
-        &[Attribute::IceControlling(1)],
-    );
+    let req = check_to(&a, &[Attribute::IceControlling(1)]);
     for _ in 0..50 {
         a.handle_packet(now, addr(PEER), addr(LOCAL), &req).unwrap();
     }
@@ -505,13 +494,7 @@ fn signalled_prflx_then_host_for_same_address() {
     assert_eq!(a.remote_candidates().count(), 1);
     // A learned prflx upgraded by a signalled host frees its slot in the prflx cap.
     let (mut b, now) = agent(Config::controlled());
-    let creds = b.local_credentials().clone();
-    let req = check(
-        &format!("{}:peer", creds.ufrag),
-        creds.pwd.as_bytes(),
-        true,
-        &[Attribute::IceControlling(1)],
-    );
+    let req = check_to(&b, &[Attribute::IceControlling(1)]);
     b.handle_packet(now, p, addr(LOCAL), &req).unwrap();
     assert_eq!(
         b.remote_candidates().next().unwrap().kind,
@@ -593,13 +576,7 @@ fn relay_only_host_base_is_neither_signalled_nor_answered() {
         0,
         "the host base is not a candidate"
     );
-    let creds = a.local_credentials().clone();
-    let req = check(
-        &format!("{}:peer", creds.ufrag),
-        creds.pwd.as_bytes(),
-        true,
-        &[Attribute::IceControlling(5)],
-    );
+    let req = check_to(&a, &[Attribute::IceControlling(5)]);
     assert_eq!(
         a.handle_packet(now, addr(PEER), addr(LOCAL), &req),
         Err(Error::UnknownLocalAddress)
@@ -617,13 +594,7 @@ fn relay_only_host_base_is_neither_signalled_nor_answered() {
     // The same check is answered when host candidates are allowed.
     let (mut b, now) = agent(Config::controlled());
     assert_eq!(b.local_candidates().count(), 1);
-    let creds = b.local_credentials().clone();
-    let req = check(
-        &format!("{}:peer", creds.ufrag),
-        creds.pwd.as_bytes(),
-        true,
-        &[Attribute::IceControlling(5)],
-    );
+    let req = check_to(&b, &[Attribute::IceControlling(5)]);
     b.handle_packet(now, addr(PEER), addr(LOCAL), &req).unwrap();
     assert!(drain(&mut b, now).iter().any(|t| t.to == addr(PEER)));
 }

@@ -80,10 +80,11 @@ fn connects_across_loss_many_seeds() {
     });
 }
 
-#[test]
-fn role_conflict_both_controlling_is_repaired() {
+/// Both agents start in the role `config` gives; over 10 seeds they end in opposite roles,
+/// and (when `counted`) at least one of them counted the conflict.
+fn role_conflict_is_repaired(config: fn() -> Config, counted: bool) {
     strata_sim::run_seeds(10, |seed| {
-        let mut p = pairing(seed, Config::controlling(), Config::controlling(), 0.0);
+        let mut p = pairing(seed, config(), config(), 0.0);
         p.run_until_connected(Duration::from_secs(10))?;
         let a = p.sim.node(p.a).agent();
         let b = p.sim.node(p.b).agent();
@@ -94,7 +95,7 @@ fn role_conflict_both_controlling_is_repaired() {
         if a.is_controlling() != (a.tie_breaker() >= b.tie_breaker()) {
             return Err("wrong winner".into());
         }
-        if a.stats().role_conflicts + b.stats().role_conflicts == 0 {
+        if counted && a.stats().role_conflicts + b.stats().role_conflicts == 0 {
             return Err("no conflict counted".into());
         }
         Ok::<(), String>(())
@@ -102,20 +103,13 @@ fn role_conflict_both_controlling_is_repaired() {
 }
 
 #[test]
+fn role_conflict_both_controlling_is_repaired() {
+    role_conflict_is_repaired(Config::controlling, true);
+}
+
+#[test]
 fn role_conflict_both_controlled_is_repaired() {
-    strata_sim::run_seeds(10, |seed| {
-        let mut p = pairing(seed, Config::controlled(), Config::controlled(), 0.0);
-        p.run_until_connected(Duration::from_secs(10))?;
-        let a = p.sim.node(p.a).agent();
-        let b = p.sim.node(p.b).agent();
-        if a.is_controlling() == b.is_controlling() {
-            return Err("roles not repaired".into());
-        }
-        if a.is_controlling() != (a.tie_breaker() >= b.tie_breaker()) {
-            return Err("wrong winner".into());
-        }
-        Ok::<(), String>(())
-    });
+    role_conflict_is_repaired(Config::controlled, false);
 }
 
 #[test]
@@ -347,14 +341,7 @@ fn trickle_in_any_order_and_before_credentials() {
     }
     sim.run_for(Duration::from_secs(1)).unwrap();
     assert_eq!(sim.node(ia).agent().state(), State::New);
-    let ca = sim.node(ia).agent().local_credentials().clone();
-    let cb = sim.node(ib).agent().local_credentials().clone();
-    sim.node_mut(ia)
-        .agent_mut()
-        .set_remote_credentials(&cb.ufrag, &cb.pwd);
-    sim.node_mut(ib)
-        .agent_mut()
-        .set_remote_credentials(&ca.ufrag, &ca.pwd);
+    common::exchange_credentials(&mut sim, ia, ib);
     sim.run_for(Duration::from_secs(2)).unwrap();
     assert!(sim.node(ia).agent().selected_pair().is_some());
     assert!(sim.node(ib).agent().selected_pair().is_some());

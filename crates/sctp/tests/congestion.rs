@@ -7,75 +7,14 @@
 //! one that keeps blasting or re-sends what merely sat in the queue retransmits far more.
 
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use strata_sctp::wire::chunk::ChunkType;
-use strata_sctp::wire::packet::Packet;
-use strata_sctp::{Association, Config, Error, Event, SendOptions};
-use strata_sim::{Datagram, LinkConfig, Machine, NodeId, Sim};
+use strata_sctp::{Config, Error, Event, SendOptions};
+use strata_sim::{LinkConfig, NodeId, Sim};
 
-struct Node {
-    assoc: Association,
-    me: SocketAddr,
-    peer: SocketAddr,
-    buf: Vec<u8>,
-    /// DATA chunks put on the wire (first transmissions and retransmissions).
-    data_chunks: u64,
-    /// Largest number of DATA-carrying packets emitted in one drain (between two inputs).
-    burst: u64,
-    max_burst: u64,
-}
-
-impl Node {
-    fn new(cfg: Config, seed: [u8; 32], me: SocketAddr, peer: SocketAddr, now: Instant) -> Self {
-        Node {
-            assoc: Association::new(cfg.with_seed(seed), now),
-            me,
-            peer,
-            buf: Vec::new(),
-            data_chunks: 0,
-            burst: 0,
-            max_burst: 0,
-        }
-    }
-}
-
-impl Machine for Node {
-    type Event = Event;
-    fn handle_datagram(&mut self, now: Instant, _from: SocketAddr, _to: SocketAddr, data: &[u8]) {
-        self.burst = 0;
-        let _ = self.assoc.handle_packet(now, data);
-    }
-    fn handle_timeout(&mut self, now: Instant) {
-        self.burst = 0;
-        self.assoc.handle_timeout(now);
-    }
-    fn poll_transmit(&mut self, now: Instant) -> Option<Datagram> {
-        let n = self.assoc.poll_transmit(now, &mut self.buf)?;
-        let pkt = Packet::new_checked(&self.buf[..n]).expect("we emit valid packets");
-        let data = pkt
-            .chunks()
-            .filter_map(Result::ok)
-            .filter(|c| c.ty == ChunkType::DATA || c.ty == ChunkType::I_DATA)
-            .count() as u64;
-        if data > 0 {
-            self.data_chunks += data;
-            self.burst += 1;
-            self.max_burst = self.max_burst.max(self.burst);
-        }
-        Some(Datagram {
-            from: self.me,
-            to: self.peer,
-            data: self.buf[..n].to_vec(),
-        })
-    }
-    fn poll_event(&mut self) -> Option<Event> {
-        self.assoc.poll_event()
-    }
-    fn poll_timeout(&self) -> Option<Instant> {
-        self.assoc.poll_timeout()
-    }
-}
+#[path = "common/sim_node.rs"]
+mod sim_node;
+use sim_node::SimNode as Node;
 
 fn message(i: u32) -> Vec<u8> {
     let mut d: Vec<u8> = (0..1024u32)
@@ -130,9 +69,15 @@ impl Harness {
         let mut s = [0u8; 32];
         s[..8].copy_from_slice(&seed.to_le_bytes());
         s[8] = 1;
-        let a = sim.add_node(a_addr, Node::new(Config::default(), s, a_addr, b_addr, now));
+        let a = sim.add_node(
+            a_addr,
+            Node::new(Config::default(), s, a_addr, b_addr, now).counting(),
+        );
         s[8] = 2;
-        let b = sim.add_node(b_addr, Node::new(Config::default(), s, b_addr, a_addr, now));
+        let b = sim.add_node(
+            b_addr,
+            Node::new(Config::default(), s, b_addr, a_addr, now).counting(),
+        );
         sim.with_node(a, |n, now| n.assoc.connect(now))
             .map_err(|e| e.to_string())?;
         sim.with_node(b, |n, now| n.assoc.connect(now))

@@ -7,39 +7,12 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use strata_sctp::{Association, Config, Error, Event, SendOptions};
-use strata_sim::{Datagram, GilbertElliott, LinkConfig, Machine, Sim, run_seeds};
+use strata_sctp::{Config, Error, Event, SendOptions};
+use strata_sim::{GilbertElliott, LinkConfig, Sim, run_seeds};
 
-struct Node {
-    assoc: Association,
-    me: SocketAddr,
-    peer: SocketAddr,
-    buf: Vec<u8>,
-}
-
-impl Machine for Node {
-    type Event = Event;
-    fn handle_datagram(&mut self, now: Instant, _from: SocketAddr, _to: SocketAddr, data: &[u8]) {
-        let _ = self.assoc.handle_packet(now, data);
-    }
-    fn handle_timeout(&mut self, now: Instant) {
-        self.assoc.handle_timeout(now);
-    }
-    fn poll_transmit(&mut self, now: Instant) -> Option<Datagram> {
-        let n = self.assoc.poll_transmit(now, &mut self.buf)?;
-        Some(Datagram {
-            from: self.me,
-            to: self.peer,
-            data: self.buf[..n].to_vec(),
-        })
-    }
-    fn poll_event(&mut self) -> Option<Event> {
-        self.assoc.poll_event()
-    }
-    fn poll_timeout(&self) -> Option<Instant> {
-        self.assoc.poll_timeout()
-    }
-}
+#[path = "common/sim_node.rs"]
+mod sim_node;
+use sim_node::SimNode as Node;
 
 const RELIABLE: u16 = 0;
 const UNORDERED: u16 = 1;
@@ -86,12 +59,7 @@ fn run(seed: u64) -> Result<(), String> {
     let mk = |side: u8, me, peer| {
         let mut s = [side; 32];
         s[..8].copy_from_slice(&seed.to_le_bytes());
-        Node {
-            assoc: Association::new(cfg.clone().with_seed(s), sim_base()),
-            me,
-            peer,
-            buf: Vec::new(),
-        }
+        Node::new(cfg.clone(), s, me, peer, sim_base())
     };
     let a = sim.add_node(a_addr, mk(1, a_addr, b_addr));
     let b = sim.add_node(b_addr, mk(2, b_addr, a_addr));

@@ -2,107 +2,13 @@
 //! transport-cc feedback, demux of unsignalled SSRCs by mid, H.264 frames, keyframe requests.
 
 use std::collections::{BTreeSet, HashMap};
-use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use strata_rtp::rtp::{ExtensionMap, ParsedExtensions, RtpPacket};
-use strata_sim::{Datagram, LinkConfig, Machine, NodeId, Sim, run_seeds};
+mod common;
+
+use common::*;
+use strata_sim::{LinkConfig, NodeId, Sim, run_seeds};
 use webrtc_peer::{Codec, Config, ConnectionState, Description, Event, MediaKind, Peer, TrackId};
-
-/// What one RTP datagram carried in clear (SRTP leaves the header and extensions readable).
-#[derive(Debug, Clone)]
-struct Seen {
-    ssrc: u32,
-    pt: u8,
-    seq: u16,
-    mid: Option<String>,
-    abs_send_time: bool,
-    transport_seq: Option<u16>,
-    audio_level: Option<u8>,
-}
-
-struct Node {
-    peer: Peer,
-    /// RTP datagrams this node sent, as seen on the wire.
-    wire: Vec<Seen>,
-}
-
-/// Our extension ids (the peer's defaults, Chromium's numbering).
-fn ext_map() -> ExtensionMap {
-    ExtensionMap {
-        audio_level: Some(1),
-        abs_send_time: Some(2),
-        transport_cc: Some(3),
-        mid: Some(4),
-        ..ExtensionMap::default()
-    }
-}
-
-impl Machine for Node {
-    type Event = Event;
-    fn handle_datagram(&mut self, now: Instant, from: SocketAddr, to: SocketAddr, data: &[u8]) {
-        let _ = self.peer.handle_datagram(now, from, to, data);
-    }
-    fn handle_timeout(&mut self, now: Instant) {
-        self.peer.handle_timeout(now);
-    }
-    fn poll_transmit(&mut self, now: Instant) -> Option<Datagram> {
-        let t = self.peer.poll_transmit(now)?;
-        if (128..192).contains(&t.data[0])
-            && !strata_rtp::rtp::is_rtcp(&t.data)
-            && let Ok(p) = RtpPacket::new_checked(&t.data[..])
-        {
-            let e = ParsedExtensions::parse(&ext_map(), p.extensions());
-            self.wire.push(Seen {
-                ssrc: p.ssrc(),
-                pt: p.payload_type(),
-                seq: p.sequence_number().0,
-                mid: e.mid.and_then(|m| m.as_str()).map(str::to_owned),
-                abs_send_time: e.abs_send_time.is_some(),
-                transport_seq: e.transport_cc.map(|t| t.0),
-                audio_level: e.audio_level.map(|l| l.level),
-            });
-        }
-        Some(Datagram {
-            from: t.from,
-            to: t.to,
-            data: t.data,
-        })
-    }
-    fn poll_event(&mut self) -> Option<Event> {
-        self.peer.poll_event()
-    }
-    fn poll_timeout(&self) -> Option<Instant> {
-        self.peer.poll_timeout()
-    }
-}
-
-const A: &str = "10.0.0.1:5000";
-const B: &str = "10.0.0.2:6000";
-
-fn addr(s: &str) -> SocketAddr {
-    s.parse().unwrap()
-}
-
-fn seed(n: u64, side: u8) -> [u8; 32] {
-    let mut s = [side; 32];
-    s[..8].copy_from_slice(&n.to_le_bytes());
-    s
-}
-
-fn lossy(loss: f64) -> LinkConfig {
-    LinkConfig {
-        latency: Duration::from_millis(10),
-        jitter: Duration::from_millis(2),
-        loss,
-        ..LinkConfig::default()
-    }
-}
-
-/// Drops the lines `f` rejects (and keeps the CRLFs).
-fn filter_lines(sdp: &str, f: impl Fn(&str) -> bool) -> String {
-    sdp.split_inclusive("\r\n").filter(|l| f(l)).collect()
-}
 
 struct Setup {
     sim: Sim<Node>,
@@ -123,25 +29,10 @@ fn setup(
     munge_offer: impl FnOnce(String) -> String,
     munge_answer: impl FnOnce(String) -> String,
 ) -> Setup {
-    let mut sim = Sim::new(seed_n);
-    sim.set_default_link(link);
+    let mut sim = new_sim(seed_n, link);
     let now = sim.now();
-    let mut a = Peer::new(
-        config(
-            Config::default()
-                .with_seed(seed(seed_n, 1))
-                .with_host(addr(A)),
-        ),
-        now,
-    );
-    let mut b = Peer::new(
-        config(
-            Config::default()
-                .with_seed(seed(seed_n, 2))
-                .with_host(addr(B)),
-        ),
-        now,
-    );
+    let mut a = new_peer(seed(seed_n, 1), A, now, &config);
+    let mut b = new_peer(seed(seed_n, 2), B, now, &config);
     a_tracks(&mut a);
     let o = a.create_offer().unwrap();
     a.set_local_description(&o).unwrap();
@@ -154,20 +45,7 @@ fn setup(
     let answer = munge_answer(b.local_description().unwrap().sdp);
     a.set_remote_description(&Description::answer(answer.clone()))
         .unwrap();
-    let a = sim.add_node(
-        addr(A),
-        Node {
-            peer: a,
-            wire: Vec::new(),
-        },
-    );
-    let b = sim.add_node(
-        addr(B),
-        Node {
-            peer: b,
-            wire: Vec::new(),
-        },
-    );
+    let (a, b) = add_nodes(&mut sim, a, b, false);
     Setup {
         sim,
         a,
@@ -175,6 +53,16 @@ fn setup(
         offer,
         answer,
     }
+}
+
+/// `setup` with the default config, no tracks on B and nothing munged.
+fn setup_plain(seed_n: u64, link: LinkConfig, a_tracks: impl FnOnce(&mut Peer)) -> Setup {
+    setup(seed_n, link, |c| c, a_tracks, |_| {}, |o| o, |a| a)
+}
+
+/// One video track on `p`.
+fn video(p: &mut Peer) {
+    p.add_track(MediaKind::Video, "s").unwrap();
 }
 
 /// The `a=ssrc-group:FID <media> <rtx>` pairs of a description.
@@ -188,45 +76,9 @@ fn fid_groups(sdp: &str) -> Vec<(u32, u32)> {
         .collect()
 }
 
-/// A sends 110 numbered video packets on `track` over `loss`; returns once B got packets
-/// 1..=100 (a lost first or last packet has no neighbour to reveal it).
+/// A sends 110 numbered video packets (300 bytes of padding) on `track`.
 fn send_numbered_video(s: &mut Setup, track: TrackId, limit: Duration) -> Result<(), String> {
-    let (na, nb) = (s.a, s.b);
-    let mut sent = 0u32;
-    let mut seqs = BTreeSet::new();
-    let mut connected = false;
-    s.sim
-        .run_until(limit, |sim| {
-            sim.take_events(na);
-            for e in sim.take_events(nb) {
-                match e {
-                    Event::Media(p) => {
-                        let i = u32::from_be_bytes(p.payload[..4].try_into().unwrap());
-                        if (1..=100).contains(&i) {
-                            seqs.insert(i);
-                        }
-                    }
-                    Event::ConnectionStateChanged(ConnectionState::Connected) => connected = true,
-                    _ => {}
-                }
-            }
-            if connected && sent < 110 {
-                let payload = [&sent.to_be_bytes()[..], &[0x55; 300]].concat();
-                sim.node_mut(na)
-                    .peer
-                    .send_rtp(track, &payload, sent * 3000, true)
-                    .unwrap();
-                sent += 1;
-            }
-            seqs.len() == 100
-        })
-        .map_err(|e| {
-            format!(
-                "{e:?}: {} of 100 arrived, missing {:?}",
-                seqs.len(),
-                (1..=100).filter(|i| !seqs.contains(i)).collect::<Vec<_>>()
-            )
-        })
+    common::send_numbered_video(&mut s.sim, s.a, s.b, track, limit, 300)
 }
 
 /// RFC 4588: with 8 % loss every video packet arrives; the repairs travel on the RTX SSRC
@@ -235,17 +87,7 @@ fn send_numbered_video(s: &mut Setup, track: TrackId, limit: Duration) -> Result
 #[test]
 fn rtx_repairs_video_loss() {
     run_seeds(4, |n| {
-        let mut s = setup(
-            200 + n,
-            lossy(0.08),
-            |c| c,
-            |a| {
-                a.add_track(MediaKind::Video, "s").unwrap();
-            },
-            |_| {},
-            |o| o,
-            |a| a,
-        );
+        let mut s = setup_plain(200 + n, lossy(0.08), video);
         let fid = fid_groups(&s.offer);
         assert_eq!(fid.len(), 1, "{}", s.offer);
         let (media, rtx) = fid[0];
@@ -313,26 +155,18 @@ fn without_rtx_the_original_is_resent() {
 /// transport-cc feedback about every 100 ms and it reports A's packets as received.
 #[test]
 fn header_extensions_and_transport_cc_feedback() {
-    let mut s = setup(
-        31,
-        lossy(0.0),
-        |c| c,
-        |a| {
-            let t = a.add_track(MediaKind::Audio, "s").unwrap();
-            a.set_audio_level(
-                t,
-                webrtc_peer::AudioLevel {
-                    voice: true,
-                    level: 42,
-                },
-            )
-            .unwrap();
-            a.add_track(MediaKind::Video, "s").unwrap();
-        },
-        |_| {},
-        |o| o,
-        |a| a,
-    );
+    let mut s = setup_plain(31, lossy(0.0), |a| {
+        let t = a.add_track(MediaKind::Audio, "s").unwrap();
+        a.set_audio_level(
+            t,
+            webrtc_peer::AudioLevel {
+                voice: true,
+                level: 42,
+            },
+        )
+        .unwrap();
+        a.add_track(MediaKind::Video, "s").unwrap();
+    });
     let (na, nb) = (s.a, s.b);
     let mut connected = false;
     let mut sent = 0u32;
@@ -382,28 +216,9 @@ fn header_extensions_and_transport_cc_feedback() {
 /// Media over a longer run: feedback about every 100 ms while packets flow.
 #[test]
 fn transport_cc_feedback_every_100_ms() {
-    let mut s = setup(
-        33,
-        lossy(0.0),
-        |c| c,
-        |a| {
-            a.add_track(MediaKind::Video, "s").unwrap();
-        },
-        |_| {},
-        |o| o,
-        |a| a,
-    );
+    let mut s = setup_plain(33, lossy(0.0), video);
     let (na, nb) = (s.a, s.b);
-    let mut connected = false;
-    s.sim
-        .run_until(Duration::from_secs(5), |sim| {
-            sim.take_events(nb);
-            connected |= sim
-                .take_events(na)
-                .contains(&Event::ConnectionStateChanged(ConnectionState::Connected));
-            connected
-        })
-        .unwrap();
+    wait_for(&mut s.sim, Duration::from_secs(5), na, nb, &CONNECTED).unwrap();
     // 2 s of 50 packets per second.
     for i in 0..100u32 {
         s.sim
@@ -502,6 +317,8 @@ fn h264_frame(n: u32, idr: bool, size: usize) -> Vec<u8> {
     f.extend((0..size).map(|i| ((i as u32 + n) % 250 + 1) as u8));
     f
 }
+
+const CONNECTED: Event = Event::ConnectionStateChanged(ConnectionState::Connected);
 
 /// Runs until both peers report Connected.
 fn connect(s: &mut Setup) {
@@ -640,33 +457,14 @@ fn vp8_and_opus_frames_round_trip() {
 /// both ends' peer; the SSRC is known from A's signalled `a=ssrc` before any media.
 #[test]
 fn keyframe_request_reaches_the_original_sender() {
-    let mut s = setup(
-        61,
-        lossy(0.0),
-        |c| c,
-        |a| {
-            a.add_track(MediaKind::Video, "a").unwrap();
-        },
-        |_| {},
-        |o| o,
-        |a| a,
-    );
+    let mut s = setup_plain(61, lossy(0.0), |a| {
+        a.add_track(MediaKind::Video, "a").unwrap();
+    });
     let (na, nb) = (s.a, s.b);
-    s.sim
-        .run_until(Duration::from_secs(5), |sim| {
-            sim.take_events(na);
-            sim.take_events(nb)
-                .contains(&Event::ConnectionStateChanged(ConnectionState::Connected))
-        })
-        .unwrap();
+    wait_for(&mut s.sim, Duration::from_secs(5), nb, na, &CONNECTED).unwrap();
     s.sim.node_mut(nb).peer.request_keyframe("0").unwrap();
-    s.sim
-        .run_until(Duration::from_secs(2), |sim| {
-            sim.take_events(nb);
-            sim.take_events(na)
-                .contains(&Event::KeyframeRequest(TrackId(0)))
-        })
-        .unwrap();
+    let request = Event::KeyframeRequest(TrackId(0));
+    wait_for(&mut s.sim, Duration::from_secs(2), na, nb, &request).unwrap();
     assert_eq!(s.sim.node(nb).peer.stats().plis_sent, 1);
 }
 
@@ -676,20 +474,12 @@ fn keyframe_request_reaches_the_original_sender() {
 fn stats_report_is_w3c_shaped() {
     use webrtc_peer::ChannelOptions;
     use webrtc_peer::report::StatsRecord;
-    let mut s = setup(
-        71,
-        lossy(0.0),
-        |c| c,
-        |a| {
-            a.add_track(MediaKind::Audio, "s").unwrap();
-            a.add_track(MediaKind::Video, "s").unwrap();
-            a.create_data_channel("chat", ChannelOptions::default())
-                .unwrap();
-        },
-        |_| {},
-        |o| o,
-        |a| a,
-    );
+    let mut s = setup_plain(71, lossy(0.0), |a| {
+        a.add_track(MediaKind::Audio, "s").unwrap();
+        a.add_track(MediaKind::Video, "s").unwrap();
+        a.create_data_channel("chat", ChannelOptions::default())
+            .unwrap();
+    });
     connect(&mut s);
     let (na, nb) = (s.a, s.b);
     s.sim

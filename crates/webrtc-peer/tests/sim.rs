@@ -1,71 +1,15 @@
 //! Two Peers over strata-sim: offer/answer, data-channel echo with loss, fail-closed
 //! fingerprints, remote-opened and negotiated channels, close.
 
-use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use strata_sim::{Datagram, LinkConfig, Machine, NodeId, Sim, run_seeds};
+mod common;
+
+use common::*;
+use strata_sim::{LinkConfig, NodeId, Sim, run_seeds};
 use webrtc_peer::{
-    ChannelId, ChannelOptions, Config, ConnectionState, Description, DtlsState, Event, Peer, Role,
+    ChannelId, ChannelOptions, ConnectionState, Description, DtlsState, Event, Peer, Role,
 };
-
-struct Node {
-    peer: Peer,
-    echo: bool,
-    /// Flip a payload bit of every RTP datagram before the peer sees it.
-    tamper_rtp: bool,
-}
-
-impl Machine for Node {
-    type Event = Event;
-    fn handle_datagram(&mut self, now: Instant, from: SocketAddr, to: SocketAddr, data: &[u8]) {
-        if self.tamper_rtp && (128..192).contains(&data[0]) && data.len() > 20 {
-            let mut d = data.to_vec();
-            d[16] ^= 1;
-            let _ = self.peer.handle_datagram(now, from, to, &d);
-            return;
-        }
-        let _ = self.peer.handle_datagram(now, from, to, data);
-    }
-    fn handle_timeout(&mut self, now: Instant) {
-        self.peer.handle_timeout(now);
-    }
-    fn poll_transmit(&mut self, now: Instant) -> Option<Datagram> {
-        let t = self.peer.poll_transmit(now)?;
-        Some(Datagram {
-            from: t.from,
-            to: t.to,
-            data: t.data,
-        })
-    }
-    fn poll_event(&mut self) -> Option<Event> {
-        let e = self.peer.poll_event()?;
-        if self.echo
-            && let Event::ChannelMessage { id, binary, data } = &e
-        {
-            self.peer
-                .send(*id, data, *binary)
-                .expect("echo fits the send buffer");
-        }
-        Some(e)
-    }
-    fn poll_timeout(&self) -> Option<Instant> {
-        self.peer.poll_timeout()
-    }
-}
-
-const A: &str = "10.0.0.1:5000";
-const B: &str = "10.0.0.2:6000";
-
-fn addr(s: &str) -> SocketAddr {
-    s.parse().unwrap()
-}
-
-fn seed(n: u64, side: u8) -> [u8; 32] {
-    let mut s = [side; 32];
-    s[..8].copy_from_slice(&n.to_le_bytes());
-    s
-}
 
 /// Builds two peers; A creates channels with `make_channels` then offers, B answers.
 /// `munge` may edit the answer before A applies it.
@@ -75,21 +19,10 @@ fn setup(
     make_channels: impl FnOnce(&mut Peer) -> Vec<ChannelId>,
     munge: impl FnOnce(String) -> String,
 ) -> (Sim<Node>, NodeId, NodeId, Vec<ChannelId>) {
-    let mut sim = Sim::new(seed_n);
-    sim.set_default_link(link);
+    let mut sim = new_sim(seed_n, link);
     let now = sim.now();
-    let mut a = Peer::new(
-        Config::default()
-            .with_seed(seed(seed_n, 1))
-            .with_host(addr(A)),
-        now,
-    );
-    let mut b = Peer::new(
-        Config::default()
-            .with_seed(seed(seed_n, 2))
-            .with_host(addr(B)),
-        now,
-    );
+    let mut a = new_peer(seed(seed_n, 1), A, now, |c| c);
+    let mut b = new_peer(seed(seed_n, 2), B, now, |c| c);
     let chans = make_channels(&mut a);
     let offer = a.create_offer().unwrap();
     a.set_local_description(&offer).unwrap();
@@ -100,32 +33,20 @@ fn setup(
     let answer = b.local_description().unwrap();
     a.set_remote_description(&Description::answer(munge(answer.sdp)))
         .unwrap();
-    let na = sim.add_node(
-        addr(A),
-        Node {
-            peer: a,
-            echo: false,
-            tamper_rtp: false,
-        },
-    );
-    let nb = sim.add_node(
-        addr(B),
-        Node {
-            peer: b,
-            echo: true,
-            tamper_rtp: false,
-        },
-    );
+    let (na, nb) = add_nodes(&mut sim, a, b, true);
     (sim, na, nb, chans)
 }
 
-fn lossy(loss: f64) -> LinkConfig {
-    LinkConfig {
-        latency: Duration::from_millis(10),
-        jitter: Duration::from_millis(2),
-        loss,
-        ..LinkConfig::default()
-    }
+/// Runs until A's channel `ch` opens (10 s at most).
+fn wait_open(sim: &mut Sim<Node>, na: NodeId, nb: NodeId, ch: ChannelId) {
+    wait_for(
+        sim,
+        Duration::from_secs(10),
+        na,
+        nb,
+        &Event::ChannelOpen(ch),
+    )
+    .unwrap();
 }
 
 fn one_channel(p: &mut Peer) -> Vec<ChannelId> {
@@ -387,11 +308,7 @@ fn negotiated_channels_need_no_dcep() {
 #[test]
 fn close_reaches_the_peer() {
     let (mut sim, na, nb, chans) = setup(13, lossy(0.0), one_channel, |s| s);
-    sim.run_until(Duration::from_secs(10), |s| {
-        s.take_events(nb);
-        s.take_events(na).contains(&Event::ChannelOpen(chans[0]))
-    })
-    .unwrap();
+    wait_open(&mut sim, na, nb, chans[0]);
     sim.node_mut(na).peer.close();
     let mut b_closed = false;
     sim.run_until(Duration::from_secs(10), |s| {
@@ -418,11 +335,7 @@ fn open_takes_few_round_trips() {
         ..LinkConfig::default()
     };
     let (mut sim, na, nb, chans) = setup(15, link, one_channel, |s| s);
-    sim.run_until(Duration::from_secs(10), |s| {
-        s.take_events(nb);
-        s.take_events(na).contains(&Event::ChannelOpen(chans[0]))
-    })
-    .unwrap();
+    wait_open(&mut sim, na, nb, chans[0]);
     println!(
         "virtual offer-to-open with 1 ms latency: {:?}",
         sim.elapsed()
@@ -530,11 +443,10 @@ fn media_both_ways_over_srtp() {
 #[test]
 fn answerer_tracks_send_back() {
     use webrtc_peer::MediaKind;
-    let mut sim = Sim::new(19);
-    sim.set_default_link(lossy(0.0));
+    let mut sim = new_sim(19, lossy(0.0));
     let now = sim.now();
-    let mut a = Peer::new(Config::default().with_seed([1; 32]).with_host(addr(A)), now);
-    let mut b = Peer::new(Config::default().with_seed([2; 32]).with_host(addr(B)), now);
+    let mut a = new_peer([1; 32], A, now, |c| c);
+    let mut b = new_peer([2; 32], B, now, |c| c);
     let ta = a.add_track(MediaKind::Video, "cam").unwrap();
     let o = a.create_offer().unwrap();
     a.set_local_description(&o).unwrap();
@@ -548,22 +460,7 @@ fn answerer_tracks_send_back() {
     a.set_remote_description(&b.local_description().unwrap())
         .unwrap();
     assert_eq!(b.track_mid(tb), Some("0"));
-    let na = sim.add_node(
-        addr(A),
-        Node {
-            peer: a,
-            echo: false,
-            tamper_rtp: false,
-        },
-    );
-    let nb = sim.add_node(
-        addr(B),
-        Node {
-            peer: b,
-            echo: false,
-            tamper_rtp: false,
-        },
-    );
+    let (na, nb) = add_nodes(&mut sim, a, b, false);
     let mut back = 0;
     let mut a_saw_track = false;
     sim.run_until(Duration::from_secs(10), |s| {
@@ -600,11 +497,8 @@ fn answerer_tracks_send_back() {
     // PLI (RFC 4585 §6.3.1): B asks A for a keyframe on the section it receives.
     assert!(sim.node_mut(nb).peer.request_keyframe("9").is_err());
     sim.node_mut(nb).peer.request_keyframe("0").unwrap();
-    sim.run_until(Duration::from_secs(2), |s| {
-        s.take_events(nb);
-        s.take_events(na).contains(&Event::KeyframeRequest(ta))
-    })
-    .unwrap();
+    let request = Event::KeyframeRequest(ta);
+    wait_for(&mut sim, Duration::from_secs(2), na, nb, &request).unwrap();
     assert_eq!(sim.node(nb).peer.stats().plis_sent, 1);
 }
 
@@ -652,7 +546,6 @@ fn tampered_srtp_is_dropped() {
 /// (packets 1..=100 of 0..110: a lost first or last packet has no neighbour to reveal it).
 #[test]
 fn nack_repairs_video_loss() {
-    use std::collections::BTreeSet;
     use webrtc_peer::{MediaKind, TrackId};
     run_seeds(4, |seed_n| {
         let (mut sim, na, nb, _) = setup(
@@ -664,40 +557,7 @@ fn nack_repairs_video_loss() {
             },
             |s| s,
         );
-        let mut sent = 0u32;
-        let mut seqs = BTreeSet::new();
-        let mut connected = false;
-        sim.run_until(Duration::from_secs(30), |s| {
-            s.take_events(na);
-            for e in s.take_events(nb) {
-                match e {
-                    Event::Media(p) => {
-                        let i = u32::from_be_bytes(p.payload[..4].try_into().unwrap());
-                        if (1..=100).contains(&i) {
-                            seqs.insert(i);
-                        }
-                    }
-                    Event::ConnectionStateChanged(ConnectionState::Connected) => connected = true,
-                    _ => {}
-                }
-            }
-            if connected && sent < 110 {
-                let payload = sent.to_be_bytes();
-                s.node_mut(na)
-                    .peer
-                    .send_rtp(TrackId(0), &payload, sent * 3000, true)
-                    .unwrap();
-                sent += 1;
-            }
-            seqs.len() == 100
-        })
-        .map_err(|e| {
-            format!(
-                "{e:?}: {} of 100 arrived, missing {:?}",
-                seqs.len(),
-                (1..=100).filter(|i| !seqs.contains(i)).collect::<Vec<_>>()
-            )
-        })?;
+        send_numbered_video(&mut sim, na, nb, TrackId(0), Duration::from_secs(30), 0)?;
         let st = sim.node(na).peer.stats();
         assert!(st.rtp_retransmitted > 0, "{st:?}");
         assert!(sim.node(nb).peer.stats().nacks_sent > 0);
@@ -709,11 +569,10 @@ fn nack_repairs_video_loss() {
 /// `add_ice_candidate`, then end-of-candidates as an empty string.
 #[test]
 fn trickled_candidates_connect() {
-    let mut sim = Sim::new(23);
-    sim.set_default_link(lossy(0.0));
+    let mut sim = new_sim(23, lossy(0.0));
     let now = sim.now();
-    let mut a = Peer::new(Config::default().with_seed([1; 32]).with_host(addr(A)), now);
-    let mut b = Peer::new(Config::default().with_seed([2; 32]).with_host(addr(B)), now);
+    let mut a = new_peer([1; 32], A, now, |c| c);
+    let mut b = new_peer([2; 32], B, now, |c| c);
     let ch = a
         .create_data_channel("t", ChannelOptions::default())
         .unwrap();
@@ -747,27 +606,8 @@ fn trickled_candidates_connect() {
     b.add_ice_candidate(&cands[0]).unwrap();
     b.add_ice_candidate("").unwrap();
     assert!(b.add_ice_candidate("candidate:garbage").is_err());
-    let na = sim.add_node(
-        addr(A),
-        Node {
-            peer: a,
-            echo: false,
-            tamper_rtp: false,
-        },
-    );
-    let nb = sim.add_node(
-        addr(B),
-        Node {
-            peer: b,
-            echo: true,
-            tamper_rtp: false,
-        },
-    );
-    sim.run_until(Duration::from_secs(10), |s| {
-        s.take_events(nb);
-        s.take_events(na).contains(&Event::ChannelOpen(ch))
-    })
-    .unwrap();
+    let (na, nb) = add_nodes(&mut sim, a, b, true);
+    wait_open(&mut sim, na, nb, ch);
 }
 
 /// Renegotiation (RFC 8829 §5.2.2) both ways over the established transport: A adds video
@@ -777,11 +617,7 @@ fn trickled_candidates_connect() {
 fn renegotiation_adds_tracks_both_ways() {
     use webrtc_peer::MediaKind;
     let (mut sim, na, nb, chans) = setup(25, lossy(0.01), one_channel, |s| s);
-    sim.run_until(Duration::from_secs(10), |s| {
-        s.take_events(nb);
-        s.take_events(na).contains(&Event::ChannelOpen(chans[0]))
-    })
-    .unwrap();
+    wait_open(&mut sim, na, nb, chans[0]);
     let negotiate = |sim: &mut Sim<Node>, off: NodeId, ans: NodeId, kind: MediaKind| {
         let t_off = sim.node_mut(off).peer.add_track(kind, "o").unwrap();
         let o = sim.node_mut(off).peer.create_offer().unwrap();

@@ -1,6 +1,8 @@
 //! A tiny in-memory pump for two connections (virtual time, optional per-datagram filter).
 #![allow(dead_code, clippy::disallowed_methods)]
 
+pub mod interop;
+
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -36,6 +38,24 @@ pub fn server_with(f: impl FnOnce(&mut Config)) -> Connection {
         .with_seed([4; 32]);
     f(&mut c);
     Connection::new(c, Role::Server, t0())
+}
+
+/// Client and server configs that trust each other (seeds 3 and 4), the server without
+/// cookies, both with `mtu`: a handshake that replays byte for byte.
+pub fn seeded_configs(mtu: usize) -> (Config, Config) {
+    let (a, b) = certs();
+    let fa = a.fingerprint(FingerprintAlgorithm::Sha256);
+    let fb = b.fingerprint(FingerprintAlgorithm::Sha256);
+    let mut c = Config::new(a)
+        .with_remote_fingerprints(vec![fb])
+        .with_seed([3; 32]);
+    c.mtu = mtu;
+    let mut s = Config::new(b)
+        .with_remote_fingerprints(vec![fa])
+        .with_seed([4; 32]);
+    s.hello_verify = false;
+    s.mtu = mtu;
+    (c, s)
 }
 
 pub fn drain(c: &mut Connection, now: Instant) -> Vec<Vec<u8>> {

@@ -260,6 +260,18 @@ pub fn agent_node(config: Config, now: Instant, hosts: &[SocketAddr], nat: Optio
     }))
 }
 
+/// Gives each agent the other's ICE credentials.
+pub fn exchange_credentials(sim: &mut Sim<Node>, ia: NodeId, ib: NodeId) {
+    let ca = sim.node(ia).agent().local_credentials().clone();
+    let cb = sim.node(ib).agent().local_credentials().clone();
+    sim.node_mut(ia)
+        .agent_mut()
+        .set_remote_credentials(&cb.ufrag, &cb.pwd);
+    sim.node_mut(ib)
+        .agent_mut()
+        .set_remote_credentials(&ca.ufrag, &ca.pwd);
+}
+
 impl Pairing {
     /// Adds both agents with the given node addresses (the NAT public address for NATed ones)
     /// and exchanges credentials.
@@ -278,14 +290,7 @@ impl Pairing {
         for x in &b_addrs[1..] {
             sim.add_addr(ib, *x);
         }
-        let ca = sim.node(ia).agent().local_credentials().clone();
-        let cb = sim.node(ib).agent().local_credentials().clone();
-        sim.node_mut(ia)
-            .agent_mut()
-            .set_remote_credentials(&cb.ufrag, &cb.pwd);
-        sim.node_mut(ib)
-            .agent_mut()
-            .set_remote_credentials(&ca.ufrag, &ca.pwd);
+        exchange_credentials(&mut sim, ia, ib);
         Pairing {
             sim,
             a: ia,
@@ -585,6 +590,24 @@ impl TurnNode {
                 data: buf,
             });
         };
+        let allocated = |this: &mut TurnNode, relay: SocketAddr, l: u32| {
+            let attrs = [
+                A::XorRelayedAddress(relay),
+                A::XorMappedAddress(from),
+                A::Lifetime(l),
+            ];
+            reply(this, Class::SuccessResponse, &attrs, true);
+        };
+        // The client's allocation, while it lasts.
+        let live = |a: &Allocation| a.client == from && a.expires > now;
+        // RFC 8656 §7.2: 437 Allocation Mismatch, signed.
+        let mismatch = |this: &mut TurnNode| {
+            let e = A::ErrorCode {
+                code: strata_stun::ErrorCode::ALLOCATION_MISMATCH,
+                reason: "",
+            };
+            reply(this, Class::ErrorResponse, &[e], true);
+        };
         // RFC 8656 §7.2 / RFC 8489 §9.2.3: 401 with REALM and NONCE until authenticated.
         if !m.has_integrity() || m.verify_integrity(key.as_bytes()).is_err() {
             let e = A::ErrorCode {
@@ -617,24 +640,11 @@ impl TurnNode {
                     .find(|a| a.client == from && a.tid == m.transaction_id())
                 {
                     let (relay, l) = (a.relay, (a.expires - now).as_secs() as u32);
-                    reply(
-                        self,
-                        Class::SuccessResponse,
-                        &[
-                            A::XorRelayedAddress(relay),
-                            A::XorMappedAddress(from),
-                            A::Lifetime(l),
-                        ],
-                        true,
-                    );
+                    allocated(self, relay, l);
                     return;
                 }
                 if self.allocations.iter().any(|a| a.client == from) {
-                    let e = A::ErrorCode {
-                        code: strata_stun::ErrorCode::ALLOCATION_MISMATCH,
-                        reason: "",
-                    };
-                    reply(self, Class::ErrorResponse, &[e], true);
+                    mismatch(self);
                     return;
                 }
                 let relay = SocketAddr::new(self.me.ip(), self.next_port);
@@ -648,28 +658,11 @@ impl TurnNode {
                     perms: HashMap::new(),
                     channels: HashMap::new(),
                 });
-                reply(
-                    self,
-                    Class::SuccessResponse,
-                    &[
-                        A::XorRelayedAddress(relay),
-                        A::XorMappedAddress(from),
-                        A::Lifetime(l),
-                    ],
-                    true,
-                );
+                allocated(self, relay, l);
             }
             Method::REFRESH => {
-                let Some(i) = self
-                    .allocations
-                    .iter()
-                    .position(|a| a.client == from && a.expires > now)
-                else {
-                    let e = A::ErrorCode {
-                        code: strata_stun::ErrorCode::ALLOCATION_MISMATCH,
-                        reason: "",
-                    };
-                    reply(self, Class::ErrorResponse, &[e], true);
+                let Some(i) = self.allocations.iter().position(&live) else {
+                    mismatch(self);
                     return;
                 };
                 let l = lifetime.unwrap_or(600).min(600);
@@ -683,16 +676,8 @@ impl TurnNode {
                 reply(self, Class::SuccessResponse, &[A::Lifetime(l)], true);
             }
             Method::CREATE_PERMISSION | Method::CHANNEL_BIND => {
-                let Some(i) = self
-                    .allocations
-                    .iter()
-                    .position(|a| a.client == from && a.expires > now)
-                else {
-                    let e = A::ErrorCode {
-                        code: strata_stun::ErrorCode::ALLOCATION_MISMATCH,
-                        reason: "",
-                    };
-                    reply(self, Class::ErrorResponse, &[e], true);
+                let Some(i) = self.allocations.iter().position(&live) else {
+                    mismatch(self);
                     return;
                 };
                 let Some(p) = peer else { return };

@@ -923,6 +923,14 @@ mod tests {
         (s, now, VecDeque::new())
     }
 
+    /// Queues `n` messages of 1000 bytes on stream 0.
+    fn queue(s: &mut Sender, now: Instant, n: usize) {
+        for _ in 0..n {
+            s.enqueue(now, 0, 53, vec![0; 1000], SendOptions::default())
+                .unwrap();
+        }
+    }
+
     /// Sends everything the windows allow, one packet at a time, as if an input arrived
     /// between packets (so Max.Burst does not bind); returns packets sent.
     fn send_all(s: &mut Sender, now: Instant, ev: &mut VecDeque<Event>) -> usize {
@@ -935,6 +943,18 @@ mod tests {
             }
             n += 1;
         }
+    }
+
+    /// A sender (with `cwnd` if given) that queued `n` messages and sent what the windows
+    /// allow.
+    fn sending(cwnd: Option<usize>, n: usize) -> (Sender, Instant, VecDeque<Event>) {
+        let (mut s, now, mut ev) = sender();
+        if let Some(c) = cwnd {
+            s.cwnd = c;
+        }
+        queue(&mut s, now, n);
+        send_all(&mut s, now, &mut ev);
+        (s, now, ev)
     }
 
     /// One output opportunity: packets until `fill` writes nothing, without a new input.
@@ -957,10 +977,7 @@ mod tests {
     fn rfc9260_6_1_max_burst_per_sack() {
         let (mut s, now, mut ev) = sender();
         s.cwnd = 1 << 20;
-        for _ in 0..100 {
-            s.enqueue(now, 0, 53, vec![0; 1000], SendOptions::default())
-                .unwrap();
-        }
+        queue(&mut s, now, 100);
         // A large open cwnd and a write: Max.Burst packets, not the whole window.
         s.app_wrote();
         assert_eq!(drain(&mut s, now, &mut ev).len(), usize::from(MAX_BURST));
@@ -1018,13 +1035,7 @@ mod tests {
 
     #[test]
     fn rfc9260_7_2_4_fast_retransmit_at_most_once_per_chunk() {
-        let (mut s, now, mut ev) = sender();
-        s.cwnd = 100_000;
-        for _ in 0..40 {
-            s.enqueue(now, 0, 53, vec![0; 1000], SendOptions::default())
-                .unwrap();
-        }
-        send_all(&mut s, now, &mut ev);
+        let (mut s, now, mut ev) = sending(Some(100_000), 40);
         // TSN 1000 lost; three SACKs newly acking 1001, 1002, 1003 mark it.
         for end in 1..=3u16 {
             s.on_sack(now, Tsn(999), 1 << 20, [(2, end + 1)].into_iter(), &mut ev);
@@ -1052,13 +1063,7 @@ mod tests {
 
     #[test]
     fn rfc9260_7_2_4_originals_acked_after_a_retransmission_are_no_miss_indication() {
-        let (mut s, now, mut ev) = sender();
-        s.cwnd = 100_000;
-        for _ in 0..10 {
-            s.enqueue(now, 0, 53, vec![0; 1000], SendOptions::default())
-                .unwrap();
-        }
-        send_all(&mut s, now, &mut ev);
+        let (mut s, _, mut ev) = sending(Some(100_000), 10);
         // The queue to the peer is slow: T3 fires with everything still on its way.
         let t3 = s.t3.expect("T3 runs");
         assert!(s.on_t3(t3, &mut ev));
@@ -1083,13 +1088,7 @@ mod tests {
 
     #[test]
     fn rfc9260_7_2_4_one_cwnd_reduction_per_recovery() {
-        let (mut s, now, mut ev) = sender();
-        s.cwnd = 40_000;
-        for _ in 0..60 {
-            s.enqueue(now, 0, 53, vec![0; 1000], SendOptions::default())
-                .unwrap();
-        }
-        send_all(&mut s, now, &mut ev);
+        let (mut s, now, mut ev) = sending(Some(40_000), 60);
         assert_eq!(s.flight, 40_000);
         // TSNs 1000 and 1005 lost in the same window.
         let sack = |s: &mut Sender, ev: &mut VecDeque<Event>, end: u16| {
@@ -1153,10 +1152,7 @@ mod tests {
         let (mut s, now, mut ev) = sender();
         // Initial cwnd = min(4 * MTU, max(2 * MTU, 4380)).
         assert_eq!(s.cwnd, 4380);
-        for _ in 0..200 {
-            s.enqueue(now, 0, 53, vec![0; 1000], SendOptions::default())
-                .unwrap();
-        }
+        queue(&mut s, now, 200);
         let sent = send_all(&mut s, now, &mut ev);
         assert_eq!(
             sent, 5,
@@ -1182,12 +1178,7 @@ mod tests {
 
     #[test]
     fn rfc9260_6_3_3_t3_expiry_collapses_cwnd_and_backs_off() {
-        let (mut s, now, mut ev) = sender();
-        for _ in 0..10 {
-            s.enqueue(now, 0, 53, vec![0; 1000], SendOptions::default())
-                .unwrap();
-        }
-        send_all(&mut s, now, &mut ev);
+        let (mut s, now, mut ev) = sending(None, 10);
         let cwnd = s.cwnd;
         let rto = s.rto.rto;
         assert!(s.t3.is_some());
@@ -1205,13 +1196,7 @@ mod tests {
 
     #[test]
     fn rfc9260_7_2_4_fast_retransmit_after_three_miss_indications() {
-        let (mut s, now, mut ev) = sender();
-        s.cwnd = 100_000;
-        for _ in 0..10 {
-            s.enqueue(now, 0, 53, vec![0; 1000], SendOptions::default())
-                .unwrap();
-        }
-        send_all(&mut s, now, &mut ev);
+        let (mut s, now, mut ev) = sending(Some(100_000), 10);
         // TSN 1000 lost; SACKs report 1001.., 1001..1002, 1001..1003.
         for end in 1..=3u16 {
             s.on_sack(
