@@ -1,6 +1,7 @@
 """Interop cells beyond run.py's own: GStreamer webrtcbin both ways (data, media), GStreamer
 against itself (the echo rate to set strata's against), and TURN: strata relay-only through
-coturn with aiortc, in both roles, each byte of the echo checked in coturn's own accounting.
+coturn with aiortc, in both roles, each byte of the echo checked in coturn's own accounting;
+headless Firefox ESR both ways (data, media) with interop/chromium/'s page and relay.
 
 run.py appends them: `import extra_cells; CELLS += extra_cells.cells(sys.modules[__name__])`.
 `h` is run.py itself; its helpers (Procs, listening, run_client, strata_answer, strata_offer,
@@ -10,10 +11,12 @@ echo_received, echo_msgs_per_s, big, close, error, ...).
 """
 import os
 import re
+import shutil
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -227,8 +230,94 @@ def cell_aiortc_to_strata_turn(h, a, procs):
     return r
 
 
+# ---- Firefox ------------------------------------------------------------------------------------
+# Headless Firefox ESR (xtask/setup/57-interop-firefox.sh) runs interop/chromium/'s page and
+# relay unchanged; only the launch differs: a fresh profile holding interop/firefox/user.js
+# (loopback candidates, no mDNS names, fake devices; see there).
+
+FIREFOX_USER_JS = os.path.join(HERE, "firefox", "user.js")
+
+
+def _firefox(h, procs, url, name="firefox"):
+    exe = shutil.which("firefox-esr")
+    if exe is None:
+        raise RuntimeError("firefox-esr is missing: run `cargo xtask setup` "
+                           "(xtask/setup/57-interop-firefox.sh)")
+    profile = tempfile.mkdtemp(prefix="strata-firefox-")
+    shutil.copy(FIREFOX_USER_JS, os.path.join(profile, "user.js"))
+    procs.profile = profile  # run.py removes it after the cell
+    return procs.start(name, [exe, "--headless", "--no-remote", "--profile", profile, url])
+
+
+def _firefox_roles(r):
+    # run.py's helpers name the browser's getStats fields after Chromium.
+    if "chromium_dtls_role" in r:
+        r["firefox_dtls_role"] = r.pop("chromium_dtls_role")
+    return r
+
+
+def cell_strata_to_firefox(h, a, procs):
+    """strata offers N x SIZE, then BIG on a second call; the page answers in Firefox and
+    reports each channel's close to the relay."""
+    relay = procs.start("relay", [sys.executable, h.RELAY, "answer", "--port", "0",
+                                  "--timeout", str(a.timeout)], stdout=subprocess.PIPE)
+    addr = h.listening(relay)
+    _firefox(h, procs, f"http://{addr}/page.html?gum=1&strip=0")
+    h.wait_line(relay, "page ready", 20)  # time the call, not Firefox's start-up
+    url = f"http://{addr}/offer"
+    r = h.strata_offer(a, procs, url)
+    r["big"] = h.strata_big(a, procs, url)
+    return _firefox_roles(h.finish(r, h.chromium_closed(addr, 2, r)))
+
+
+def cell_strata_media_to_firefox(h, a, procs):
+    """strata offers audio+video (Firefox answers a=setup:active, so strata is DTLS server); the
+    page answers with Firefox's fake devices. Both ends count what they received."""
+    a = h.media_args(a)
+    relay = procs.start("relay", [sys.executable, h.RELAY, "answer", "--port", "0",
+                                  "--timeout", str(a.timeout)], stdout=subprocess.PIPE)
+    addr = h.listening(relay)
+    _firefox(h, procs, f"http://{addr}/page.html?gum=1&strip=0")
+    h.wait_line(relay, "page ready", 20)
+    r = h.strata_offer(a, procs, f"http://{addr}/offer", extra=["--audio", "--video"])
+    close = h.chromium_closed(addr, 1, r)
+    r["peer_media_ok"] = h.peer_media_ok(r.get("peer_media", {}))
+    r["ok"] = bool(r.get("ok")) and r["peer_media_ok"]
+    return _firefox_roles(h.finish(r, close))
+
+
+def cell_firefox_to_strata(h, a, procs, media=False):
+    """Firefox offers (data channel; with media: fake audio+video too, which `strata answer`
+    reflects and the page counts from getStats), strata answers."""
+    a = h.media_args(a) if media else a
+    up = h.strata_answer(procs)
+    relay = procs.start("relay", [sys.executable, h.RELAY, "offer", "--port", "0",
+                                  "--upstream", f"http://{up}/offer",
+                                  "--messages", str(a.messages), "--size", str(a.size),
+                                  "--timeout", str(a.timeout)]
+                        + (["--media"] if media else ["--big", str(h.BIG)]),
+                        stdout=subprocess.PIPE)
+    addr = h.listening(relay)
+    _firefox(h, procs, f"http://{addr}/page.html?gum=1&strip=0")
+    try:
+        out, _ = relay.communicate(timeout=a.timeout + 5)
+        r = h.last_json(out)
+    except subprocess.TimeoutExpired:
+        r = {"ok": False, "error": "no result from the page"}
+    r["firefox_dtls_role"] = r.pop("dtls_role", None)
+    return h.strata_close(up, r)
+
+
 def cells(h):
     return [
+        ("strata offer -> Firefox ESR answers (host candidates)", "strata-firefox",
+         lambda a, p: cell_strata_to_firefox(h, a, p)),
+        ("Firefox ESR offers -> strata answer (host candidates)", "firefox-strata",
+         lambda a, p: cell_firefox_to_strata(h, a, p)),
+        ("Firefox ESR offers audio+video -> strata answer reflects", "firefox-strata-media",
+         lambda a, p: cell_firefox_to_strata(h, a, p, media=True)),
+        ("strata offer audio+video -> Firefox ESR answers with its own media",
+         "strata-firefox-media", lambda a, p: cell_strata_media_to_firefox(h, a, p)),
         ("GStreamer webrtcbin offers -> strata answer", "gstreamer-strata",
          lambda a, p: cell_gstreamer_to_strata(h, a, p)),
         ("GStreamer webrtcbin offers audio+video -> strata answer reflects",

@@ -715,10 +715,11 @@ def media_col(r):
 
 
 def dtls_col(r):
-    role = r.get("chromium_dtls_role")
-    if not role:
-        return "–"
-    return f"Chromium {role}, {r.get('srtp_cipher') or 'no SRTP'}"
+    for browser in ("Chromium", "Firefox"):
+        role = r.get(f"{browser.lower()}_dtls_role")
+        if role:
+            return f"{browser} {role}, {r.get('srtp_cipher') or 'no SRTP'}"
+    return "–"
 
 
 def close_col(r):
