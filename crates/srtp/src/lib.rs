@@ -78,6 +78,12 @@
 //! checked against `aes-gcm` 0.11 by a property test, and against the RFC 7714 and libsrtp
 //! vectors.
 //!
+//! Fuzzing builds (`cfg(fuzzing)`, set by `cargo fuzz`) accept any SRTP/SRTCP authentication
+//! tag, so fuzzers reach the RTP/RTCP code behind the check: AES-CM packets are still
+//! decrypted, AES-GCM packets with a bad tag keep their bytes as they arrived, and MKI,
+//! replay and index checks stay. No other build does; a unit test in `transform.rs` and
+//! `tests/streams.rs` prove a bad tag is refused.
+//!
 //! Deviations: the first SRTCP index is 0 as RFC 3711 §3.4 says (libsrtp starts at 1; each
 //! accepts the other's). The sender does not refuse to protect the same index twice (libsrtp does, by
 //! default); a repeated index re-uses keystream only for a re-sent packet. Session keys are

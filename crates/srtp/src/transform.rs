@@ -68,6 +68,12 @@ fn cm_protect(
     }
 }
 
+/// The verdict on a tag comparison. Fuzzers cannot forge tags: `cfg(fuzzing)` builds accept
+/// every tag so that fuzzers reach the code behind the check; no other build does.
+pub(crate) fn tag_ok(matches: bool) -> bool {
+    matches || cfg!(fuzzing)
+}
+
 /// AES-CM with HMAC-SHA1, unprotect: checks `tag` over `msg || suffix` and decrypts
 /// `msg[enc]` (unless `aes` is `None`). On error `msg` is as it arrived. Without RFC 9335's
 /// rearranged layout (`csrc` > 0), hashing and decryption run interleaved and a bad tag
@@ -85,7 +91,7 @@ fn cm_unprotect(
     match (aes, &keys.auth) {
         (Some((aes, iv)), Some(mac)) if csrc == 0 => {
             let want = aes.hmac_ctr(&iv, msg, enc.clone(), mac, suffix);
-            if !bool::from(want[..keys.tag_len].ct_eq(tag)) {
+            if !tag_ok(bool::from(want[..keys.tag_len].ct_eq(tag))) {
                 aes.ctr(&iv, &mut msg[enc]);
                 return Err(Error::AuthFailed);
             }
@@ -93,7 +99,7 @@ fn cm_unprotect(
         (aes, auth) => {
             if auth.is_some() {
                 let want = keys.hmac(msg, suffix);
-                if !bool::from(want[..keys.tag_len].ct_eq(tag)) {
+                if !tag_ok(bool::from(want[..keys.tag_len].ct_eq(tag))) {
                     return Err(Error::AuthFailed);
                 }
             }
@@ -325,4 +331,15 @@ pub(crate) fn unprotect_rtcp(
         }
     }
     Ok(body_end)
+}
+
+#[cfg(test)]
+mod tests {
+    // Normal builds must never take the fuzzing bypass; `tests/streams.rs` checks the same
+    // end to end (`forged_first_packet_creates_no_stream`, every profile).
+    #[test]
+    fn bad_tag_is_refused_outside_fuzzing() {
+        assert!(!super::tag_ok(false));
+        assert!(super::tag_ok(true));
+    }
 }
