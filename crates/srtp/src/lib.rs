@@ -78,11 +78,13 @@
 //! checked against `aes-gcm` 0.11 by a property test, and against the RFC 7714 and libsrtp
 //! vectors.
 //!
-//! Fuzzing builds (`cfg(fuzzing)`, set by `cargo fuzz`) accept any SRTP/SRTCP authentication
-//! tag, so fuzzers reach the RTP/RTCP code behind the check: AES-CM packets are still
-//! decrypted, AES-GCM packets with a bad tag keep their bytes as they arrived, and MKI,
-//! replay and index checks stay. No other build does; a unit test in `transform.rs` and
-//! `tests/streams.rs` prove a bad tag is refused.
+//! Fuzzing builds (`cfg(fuzzing)`, set by `cargo fuzz`) have `fuzzing::accept_any_tag`: a
+//! fuzz target that calls it gets every SRTP/SRTCP authentication tag accepted, so it reaches
+//! the RTP/RTCP code behind the check (`peer_datagram` does; `srtp_unprotect` does not, as it
+//! checks that tampered packets are refused). AES-CM packets are still decrypted, AES-GCM
+//! packets with a bad tag keep their bytes as they arrived, and MKI, replay and index checks
+//! stay. No other build has the switch; a unit test in `transform.rs` and `tests/streams.rs`
+//! prove a bad tag is refused.
 //!
 //! Deviations: the first SRTCP index is 0 as RFC 3711 §3.4 says (libsrtp starts at 1; each
 //! accepts the other's). The sender does not refuse to protect the same index twice (libsrtp does, by
@@ -92,6 +94,18 @@
 #![warn(missing_docs)]
 
 mod auth;
+#[cfg(fuzzing)]
+pub mod fuzzing {
+    //! Fuzzing builds only: see the crate docs.
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    pub(crate) static ACCEPT_ANY_TAG: AtomicBool = AtomicBool::new(false);
+
+    /// Accept every authentication tag from now on, in this process.
+    pub fn accept_any_tag(on: bool) {
+        ACCEPT_ANY_TAG.store(on, Ordering::Relaxed);
+    }
+}
 mod config;
 mod context;
 mod cryptex;
