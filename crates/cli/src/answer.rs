@@ -2,7 +2,6 @@
 //! channel the remote opens is echoed (text stays text, binary stays binary); media is
 //! reflected on a track of the same kind, and keyframe requests are relayed to the source.
 
-use axum::serve::ListenerExt;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -14,7 +13,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use webrtc_peer::{ConnectionState, Description, Event, MediaKind, TrackId};
+use axum::serve::ListenerExt;
+use webrtc_peer::{ConnectionState, Event, MediaKind, TrackId};
 
 use crate::driver::Driver;
 use crate::net::NetArgs;
@@ -106,34 +106,11 @@ pub async fn accept_offer(
     net: &NetArgs,
     offer: &str,
 ) -> Result<(Driver, Reflector, String), String> {
-    let config = net.config()?;
-    let mut d = Driver::bind(net.bind, config)
+    let mut d = Driver::bind(net.bind, net.config()?)
         .await
         .map_err(|e| e.to_string())?;
-    d.peer
-        .set_remote_description(&Description::offer(offer))
-        .map_err(|e| e.to_string())?;
-    // The reflector: one sender per kind; each attaches to an offered section of its kind.
-    let audio = d
-        .peer
-        .add_track(MediaKind::Audio, "reflector")
-        .map_err(|e| e.to_string())?;
-    let video = d
-        .peer
-        .add_track(MediaKind::Video, "reflector")
-        .map_err(|e| e.to_string())?;
-    let a = d.peer.create_answer().map_err(|e| e.to_string())?;
-    d.peer
-        .set_local_description(&a)
-        .map_err(|e| e.to_string())?;
-    d.gather(Duration::from_secs(5))
-        .await
-        .map_err(|e| e.to_string())?;
-    let sdp = d
-        .peer
-        .local_description()
-        .ok_or("no local description")?
-        .sdp;
+    // The reflector: one sender per kind, each attached to an offered section of its kind.
+    let (audio, video, sdp) = d.answer_av(offer, "reflector").await?;
     Ok((d, Reflector { audio, video }, sdp))
 }
 

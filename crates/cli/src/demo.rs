@@ -7,7 +7,6 @@
 //! Routes: `GET /` (the page), `GET /ws` (signaling, see [`crate::signal`]), `GET /health`,
 //! `GET /stats`.
 
-use axum::serve::ListenerExt;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -18,6 +17,7 @@ use axum::extract::{FromRef, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 use webrtc_peer::{
@@ -226,25 +226,7 @@ async fn bob(
     let mut d = Driver::bind(net.bind, net.config()?.with_frames(true))
         .await
         .map_err(|e| e.to_string())?;
-    d.peer
-        .set_remote_description(&Description::offer(offer))
-        .map_err(|e| e.to_string())?;
-    let audio = d
-        .peer
-        .add_track(MediaKind::Audio, "bob")
-        .map_err(|e| e.to_string())?;
-    let video = d
-        .peer
-        .add_track(MediaKind::Video, "bob")
-        .map_err(|e| e.to_string())?;
-    let a = d.peer.create_answer().map_err(|e| e.to_string())?;
-    d.peer
-        .set_local_description(&a)
-        .map_err(|e| e.to_string())?;
-    d.gather(Duration::from_secs(5))
-        .await
-        .map_err(|e| e.to_string())?;
-    let sdp = d.peer.local_description().ok_or("no description")?.sdp;
+    let (audio, video, sdp) = d.answer_av(&offer, "bob").await?;
     sig.send_to("answer", &from, json!({ "sdp": sdp })).await?;
     tl.log("bob", "answer sent over WebSocket");
     // Signaling from now on: only a `bye` matters.

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use tokio::net::UdpSocket;
-use webrtc_peer::{Config, Event, Peer};
+use webrtc_peer::{Config, Description, Event, MediaKind, Peer, TrackId};
 
 /// A peer and the socket it owns.
 pub struct Driver {
@@ -89,6 +89,38 @@ impl Driver {
             events.push(e);
         }
         Ok(())
+    }
+
+    /// Answers `offer` with one audio and one video sender named `stream_id` (each attaches to
+    /// an offered section of its kind), then gathers. Returns the two tracks and the answer SDP.
+    pub async fn answer_av(
+        &mut self,
+        offer: &str,
+        stream_id: &str,
+    ) -> Result<(TrackId, TrackId, String), String> {
+        let err = |e: webrtc_peer::Error| e.to_string();
+        self.peer
+            .set_remote_description(&Description::offer(offer))
+            .map_err(err)?;
+        let audio = self
+            .peer
+            .add_track(MediaKind::Audio, stream_id)
+            .map_err(err)?;
+        let video = self
+            .peer
+            .add_track(MediaKind::Video, stream_id)
+            .map_err(err)?;
+        let answer = self.peer.create_answer().map_err(err)?;
+        self.peer.set_local_description(&answer).map_err(err)?;
+        self.gather(Duration::from_secs(5))
+            .await
+            .map_err(|e| e.to_string())?;
+        let sdp = self
+            .peer
+            .local_description()
+            .ok_or("no local description")?
+            .sdp;
+        Ok((audio, video, sdp))
     }
 
     /// Steps until gathering completes (immediate with host candidates only).
