@@ -6,94 +6,12 @@
 //! is missing.
 #![allow(clippy::disallowed_methods)] // a real server needs the real clock
 
-use std::net::{SocketAddr, UdpSocket};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
+use strata_testkit::{Coturn, PASSWORD, USER};
+
 use strata_ice::{Agent, CandidateKind, Config, Event, State};
-
-const USER: &str = "test";
-const PASSWORD: &str = "secret";
-const REALM: &str = "strata.test";
-
-struct Coturn {
-    child: Child,
-    dir: PathBuf,
-    addr: SocketAddr,
-}
-
-impl Coturn {
-    fn start(extra: &[&str]) -> Coturn {
-        let port = free_udp_port();
-        // Relay ports: a range of our own, apart from strata-stun's tests.
-        let min = 40_000 + (std::process::id() % 400) as u16 * 20;
-        let dir =
-            std::env::temp_dir().join(format!("strata-ice-coturn-{}-{port}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let child = Command::new("turnserver")
-            .args([
-                "-n",
-                "--listening-ip=127.0.0.1",
-                "--relay-ip=127.0.0.1",
-                &format!("--listening-port={port}"),
-                "--allow-loopback-peers",
-                "--lt-cred-mech",
-                "--fingerprint",
-                &format!("--user={USER}:{PASSWORD}"),
-                &format!("--realm={REALM}"),
-                "--no-tls",
-                "--no-dtls",
-                "--no-cli",
-                &format!("--min-port={min}"),
-                &format!("--max-port={}", min + 19),
-                "--simple-log",
-                "--no-stdout-log",
-            ])
-            .args(extra)
-            .arg(format!("--log-file={}", dir.join("turn.log").display()))
-            .arg(format!("--pidfile={}", dir.join("turn.pid").display()))
-            .arg(format!("--userdb={}", dir.join("turndb").display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot start `turnserver` ({e}): coturn is not installed; run `cargo xtask setup` (it installs coturn)")
-            });
-        Coturn {
-            child,
-            dir,
-            addr: SocketAddr::from(([127, 0, 0, 1], port)),
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_dir(&self.dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|e| e.file_name().to_string_lossy().contains("log"))
-            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-            .collect()
-    }
-}
-
-impl Drop for Coturn {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 struct Side {
     agent: Agent,
@@ -204,7 +122,7 @@ impl World {
 #[test]
 fn relay_only_agent_connects_through_coturn() {
     // Nonces go stale after 3 s, so refreshes meet 438 and the client must retry.
-    let server = Coturn::start(&["--stale-nonce=3"]);
+    let server = Coturn::start("ice", 40_000, &["--stale-nonce=3"]);
     let now = Instant::now();
     let a = Side::new(
         Config::controlling()
@@ -358,7 +276,7 @@ fn relay_only_agent_connects_through_coturn() {
 
 #[test]
 fn wrong_password_fails_gathering() {
-    let server = Coturn::start(&[]);
+    let server = Coturn::start("ice", 40_000, &[]);
     let now = Instant::now();
     let a = Side::new(
         Config::controlling()
@@ -385,7 +303,7 @@ fn wrong_password_fails_gathering() {
 
 #[test]
 fn srflx_gathering_against_coturn() {
-    let server = Coturn::start(&[]);
+    let server = Coturn::start("ice", 40_000, &[]);
     let now = Instant::now();
     let a = Side::new(Config::controlling().with_stun_server(server.addr), now);
     let b = Side::new(Config::controlled(), now);

@@ -4,101 +4,16 @@
 //! with lifetime 0. Fails (never skips) when `turnserver` is missing.
 #![allow(clippy::disallowed_methods)] // a real server needs the real clock
 
-use std::net::{SocketAddr, UdpSocket};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::net::UdpSocket;
 use std::time::{Duration, Instant};
+
+use strata_testkit::{Coturn, PASSWORD, REALM, USER};
 
 use strata_stun::credentials::LongTermKey;
 use strata_stun::{
     AttrType, Attribute, Client, Config, ErrorCode, Event, Integrity, Method, Request, Response,
     TRANSPORT_UDP,
 };
-
-const USER: &str = "test";
-const PASSWORD: &str = "secret";
-const REALM: &str = "strata.test";
-
-/// A coturn process and its scratch directory, both removed on drop.
-struct Coturn {
-    child: Child,
-    dir: PathBuf,
-    addr: SocketAddr,
-}
-
-impl Coturn {
-    fn start() -> Coturn {
-        let port = free_udp_port();
-        // Relay ports: a small range of our own, so parallel tests do not collide.
-        let min = 50_000 + (std::process::id() % 500) as u16 * 20;
-        let dir =
-            std::env::temp_dir().join(format!("strata-stun-coturn-{}-{port}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let child = Command::new("turnserver")
-            .args([
-                "-n",
-                "--listening-ip=127.0.0.1",
-                "--relay-ip=127.0.0.1",
-                &format!("--listening-port={port}"),
-                "--allow-loopback-peers",
-                "--lt-cred-mech",
-                "--fingerprint",
-                &format!("--user={USER}:{PASSWORD}"),
-                &format!("--realm={REALM}"),
-                "--no-tls",
-                "--no-dtls",
-                "--no-cli",
-                &format!("--min-port={min}"),
-                &format!("--max-port={}", min + 19),
-                "--simple-log",
-                "--no-stdout-log",
-            ])
-            .arg(format!("--log-file={}", dir.join("turn.log").display()))
-            .arg(format!("--pidfile={}", dir.join("turn.pid").display()))
-            .arg(format!("--userdb={}", dir.join("turndb").display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot start `turnserver` ({e}): coturn is not installed; run `cargo xtask setup` (it installs coturn)")
-            });
-        Coturn {
-            child,
-            dir,
-            addr: SocketAddr::from(([127, 0, 0, 1], port)),
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_dir(&self.dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|e| e.file_name().to_string_lossy().contains("log"))
-            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-            .collect()
-    }
-
-    fn check_alive(&mut self) {
-        if let Ok(Some(status)) = self.child.try_wait() {
-            panic!("turnserver exited ({status}); its log:\n{}", self.log());
-        }
-    }
-}
-
-impl Drop for Coturn {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn free_udp_port() -> u16 {
-    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
-    s.local_addr().unwrap().port()
-}
 
 /// Drives `client` over `sock` in real time until it reports an event.
 fn run(client: &mut Client, sock: &UdpSocket, server: &mut Coturn) -> Event {
@@ -159,7 +74,7 @@ fn client() -> Client {
 
 #[test]
 fn coturn_binding_and_long_term_allocate() {
-    let mut server = Coturn::start();
+    let mut server = Coturn::start("stun", 50_000, &[]);
     let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
     let mut client = client();
 
